@@ -1,0 +1,55 @@
+# One entry point per job. Every target installs what it needs into .venv on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: test demo bench fuzz lint format docs graphviz clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install -q -e '.[dev,examples,bench]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+# Debian's graphviz package provides the `dot` binary that renders SVG.
+graphviz:
+	@if ! command -v dot >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian package graphviz (for the dot binary)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz) >/dev/null; \
+	  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz) >/dev/null; \
+	  else \
+	    echo "warning: 'dot' not found; install the graphviz system package (apt-get install graphviz)"; \
+	  fi; \
+	fi
+
+test: $(STAMP) graphviz
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+demo: $(STAMP) graphviz
+	$(PY) examples/demo.py
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+fuzz: $(STAMP)
+	FUZZ_PROFILE=long $(PY) -m pytest tests/test_fuzz.py -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+docs: $(STAMP) graphviz
+	$(PY) examples/make_docs_pictures.py
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache .ruff_cache .hypothesis
