@@ -1,0 +1,162 @@
+"""Loss functions (means over the batch) and the L2 weight penalty.
+
+The cross-entropy losses call the engine's fused, numerically stable primitives, whose
+derivatives are defined in the engine; this file only checks shapes and values.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+import autograd_lite as ag
+from autograd_lite import Tensor
+
+from .module import Module, as_tensor
+
+
+def _target_array(loss: str, target: Any) -> np.ndarray:
+    values = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if not (np.issubdtype(values.dtype, np.number) or values.dtype == np.bool_):
+        raise TypeError(f"{loss}: targets must be numeric, got dtype {values.dtype}")
+    return values
+
+
+def _check_same_shape(loss: str, what: str, prediction: Tensor, target: np.ndarray) -> None:
+    if prediction.shape != target.shape:
+        hint = ""
+        if prediction.size == target.size:
+            hint = f" (reshape the targets with .reshape{prediction.shape})"
+        raise ValueError(
+            f"{loss}: {what} have shape {prediction.shape} but targets have shape "
+            f"{target.shape}; they must match{hint}"
+        )
+
+
+def _check_binary_shape(loss: str, what: str, prediction: Tensor) -> None:
+    if prediction.ndim not in (1, 2) or (prediction.ndim == 2 and prediction.shape[1] != 1):
+        raise ValueError(f"{loss}: {what} must have shape (m,) or (m, 1), got {prediction.shape}")
+
+
+def _float_targets(loss: str, target: np.ndarray, dtype: np.dtype) -> Tensor:
+    if target.size and (target.min() < 0 or target.max() > 1):
+        raise ValueError(
+            f"{loss}: targets must lie in [0, 1], got values from {target.min()} to {target.max()}"
+        )
+    float_dtype = dtype if np.issubdtype(dtype, np.floating) else np.float64
+    return Tensor(target.astype(float_dtype, copy=False))
+
+
+class BCELoss(Module):
+    """Binary cross-entropy of probabilities p against targets y (same shape (m,) or (m, 1)):
+
+        L = −(1/m) Σ [ y·log(p) + (1 − y)·log(1 − p) ]
+
+    Each log is clamped at −100 (as in PyTorch), so p of exactly 0 or 1 gives a finite loss.
+    For raw scores use BCEWithLogitsLoss, which is exact where this one clamps.
+    """
+
+    def forward(self, prediction: Any, target: Any) -> Tensor:
+        p = as_tensor(prediction)
+        y = _target_array("BCELoss", target)
+        _check_binary_shape("BCELoss", "predictions", p)
+        _check_same_shape("BCELoss", "predictions", p, y)
+        if p.size and (p.data.min() < 0 or p.data.max() > 1):
+            raise ValueError(
+                f"BCELoss: predictions must be probabilities in [0, 1], got values from "
+                f"{p.data.min()} to {p.data.max()}; use BCEWithLogitsLoss for raw scores"
+            )
+        return ag.binary_cross_entropy(p, _float_targets("BCELoss", y, p.dtype))
+
+
+class BCEWithLogitsLoss(Module):
+    """Binary cross-entropy of logits z (p = σ(z)) against targets y, same shape (m,) or (m, 1):
+
+        L = (1/m) Σ [ max(z, 0) − z·y + log(1 + e^(−|z|)) ]
+
+    which equals BCELoss(σ(z), y) but stays exact and finite for |z| = 1000.
+    """
+
+    def forward(self, logits: Any, target: Any) -> Tensor:
+        z = as_tensor(logits)
+        y = _target_array("BCEWithLogitsLoss", target)
+        _check_binary_shape("BCEWithLogitsLoss", "logits", z)
+        _check_same_shape("BCEWithLogitsLoss", "logits", z, y)
+        return ag.binary_cross_entropy_with_logits(
+            z, _float_targets("BCEWithLogitsLoss", y, z.dtype)
+        )
+
+
+class CrossEntropyLoss(Module):
+    """Softmax cross-entropy of logits Z (m, k) against integer labels (m,) or one-hot /
+    probability targets Y (m, k):
+
+        L = −(1/m) Σ_i Σ_j Y_ij · log softmax(Z_i)_j,
+        log softmax(z)_j = z_j − logsumexp(z),  logsumexp(z) = max(z) + log Σ e^(z − max(z))
+
+    computed in the log-sum-exp form, so logits of ±1000 give a finite loss.
+    """
+
+    def forward(self, logits: Any, target: Any) -> Tensor:
+        z = as_tensor(logits)
+        y = _target_array("CrossEntropyLoss", target)
+        if z.ndim != 2:
+            raise ValueError(f"CrossEntropyLoss: logits must have shape (m, k), got {z.shape}")
+        m, k = z.shape
+        if y.ndim == 1:
+            if y.shape[0] != m:
+                raise ValueError(
+                    f"CrossEntropyLoss: logits have shape {z.shape} but labels have shape "
+                    f"{y.shape}; expected ({m},)"
+                )
+            labels = y.astype(np.int64)
+            if not np.array_equal(labels, y):
+                raise ValueError("CrossEntropyLoss: labels (m,) must be whole numbers")
+            if m and (labels.min() < 0 or labels.max() >= k):
+                raise ValueError(
+                    f"CrossEntropyLoss: labels must lie in [0, {k - 1}] for {k} classes, got "
+                    f"values from {labels.min()} to {labels.max()}"
+                )
+            return ag.softmax_cross_entropy(z, labels)
+        if y.shape != z.shape:
+            raise ValueError(
+                f"CrossEntropyLoss: logits have shape {z.shape} but targets have shape {y.shape}; "
+                f"expected integer labels ({m},) or one-hot targets ({m}, {k})"
+            )
+        return ag.softmax_cross_entropy(z, _float_targets("CrossEntropyLoss", y, z.dtype))
+
+
+class MSELoss(Module):
+    """Mean squared error over all elements: L = (1/N) Σ (ŷ − y)²."""
+
+    def forward(self, prediction: Any, target: Any) -> Tensor:
+        y_hat = as_tensor(prediction)
+        y = _target_array("MSELoss", target)
+        _check_same_shape("MSELoss", "predictions", y_hat, y)
+        error = y_hat - Tensor(y.astype(y_hat.dtype, copy=False))
+        return (error * error).mean()
+
+
+def l2_penalty(model: Module, lambd: float, m: int) -> Tensor:
+    """L2 regularisation cost (λ / (2m)) · Σ_l ‖W_l‖²_F over the model's weights.
+
+    Weights are the parameters with two or more dimensions (Dense.W); biases are excluded.
+    Its gradient with respect to each W is (λ / m) · W. Add it to the data loss:
+    ``loss = bce(out, y) + nn.l2_penalty(model, lambd, m)``.
+    """
+    if not isinstance(model, Module):
+        raise TypeError(f"l2_penalty: model must be a Module, got {type(model).__name__}")
+    if isinstance(lambd, bool) or not isinstance(lambd, numbers.Real) or lambd < 0:
+        raise ValueError(f"l2_penalty: lambd must be a number >= 0, got {lambd!r}")
+    if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
+        raise ValueError(f"l2_penalty: m (the number of examples) must be >= 1, got {m!r}")
+    total = None
+    for param in model.parameters():
+        if param.ndim >= 2:
+            squares = (param * param).sum()
+            total = squares if total is None else total + squares
+    if total is None:
+        return Tensor(0.0)
+    return total * (float(lambd) / (2.0 * int(m)))
