@@ -147,7 +147,7 @@ def evaluate(
     try:
         with ag.no_grad():
             outputs = model(Tensor(np.asarray(X)))
-            loss = float(np.asarray(loss_fn(outputs, Y)))
+            loss = float(loss_fn(outputs, Y).item())
     finally:
         model.train(was_training)
     accuracy = accuracy_fn(np.asarray(outputs), np.asarray(Y)) if accuracy_fn else None

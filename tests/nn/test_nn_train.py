@@ -1,0 +1,317 @@
+"""fit, evaluate, EarlyStopping, History and the accuracy functions."""
+
+import numpy as np
+import pytest
+
+import nn
+from autograd_lite import Tensor
+
+
+def blobs(m=120, seed=0):
+    """Two well-separated Gaussian blobs in 2-D with labels (m, 1)."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, size=m)
+    centres = np.where(labels[:, None] == 1, [2.0, 2.0], [-2.0, -2.0])
+    return centres + 0.5 * rng.normal(size=(m, 2)), labels[:, None].astype(float)
+
+
+def three_classes(m=150, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 3, size=m)
+    centres = np.array([[0.0, 3.0], [3.0, -2.0], [-3.0, -2.0]])[labels]
+    return centres + 0.5 * rng.normal(size=(m, 2)), labels
+
+
+def binary_net(seed=0):
+    return nn.Sequential(
+        nn.Dense(2, 4, init="xavier", seed=seed), nn.Tanh(), nn.Dense(4, 1, seed=seed + 1)
+    )
+
+
+def test_fit_reduces_the_loss_on_a_separable_problem():
+    X, Y = blobs()
+    model = nn.Sequential(binary_net(), nn.Sigmoid())
+    history = nn.fit(
+        model, nn.BCELoss(), nn.Adam(model.parameters(), lr=0.05), X, Y, 15, 16, verbose=False
+    )
+    assert history.epochs == 15
+    assert history.train_loss[-1] < 0.5 * history.train_loss[0]
+    assert history.train_loss[-1] < 0.1
+    predictions = model(Tensor(X)).data > 0.5
+    assert np.mean(predictions == (Y > 0.5)) == 1.0
+
+
+def test_fit_records_dev_metrics_that_match_an_independent_evaluation():
+    X, labels = three_classes()
+    Xd, labels_d = three_classes(60, seed=1)
+    model = nn.Sequential(nn.Dense(2, 8, seed=0), nn.ReLU(), nn.Dense(8, 3, seed=1))
+    history = nn.fit(
+        model,
+        nn.CrossEntropyLoss(),
+        nn.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        X,
+        labels,
+        epochs=10,
+        batch_size=32,
+        dev=(Xd, labels_d),
+        verbose=False,
+        seed=0,
+    )
+    assert len(history.dev_loss) == len(history.dev_accuracy) == len(history.train_accuracy) == 10
+    logits = model(Tensor(Xd)).data
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    expected_loss = -np.mean(log_probabilities[np.arange(len(labels_d)), labels_d])
+    assert history.dev_loss[-1] == pytest.approx(expected_loss, rel=1e-10)
+    assert history.dev_accuracy[-1] == np.mean(logits.argmax(axis=1) == labels_d)
+    assert history.dev_accuracy[-1] > 0.95
+
+
+def test_fit_with_bce_with_logits_thresholds_logits_at_zero():
+    X, Y = blobs()
+    model = binary_net()
+    history = nn.fit(
+        model,
+        nn.BCEWithLogitsLoss(),
+        nn.Adam(model.parameters(), lr=0.05),
+        X,
+        Y,
+        epochs=5,
+        batch_size=16,
+        dev=(X, Y),
+        verbose=False,
+    )
+    expected = np.mean((model(Tensor(X)).data > 0) == (Y > 0.5))
+    assert history.dev_accuracy[-1] == expected
+
+
+def test_fit_is_reproducible_with_seeds():
+    X, Y = blobs()
+    histories = []
+    for _ in range(2):
+        model = binary_net(seed=3)
+        histories.append(
+            nn.fit(
+                model,
+                nn.BCEWithLogitsLoss(),
+                nn.SGD(model.parameters(), lr=0.1),
+                X,
+                Y,
+                epochs=3,
+                batch_size=10,
+                verbose=False,
+                seed=7,
+            )
+        )
+    assert histories[0].train_loss == histories[1].train_loss
+
+
+def test_fit_with_mse_records_no_accuracy():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    Y = X @ np.array([[1.0], [-2.0], [0.5]])
+    model = nn.Sequential(nn.Dense(3, 1, seed=0))
+    history = nn.fit(
+        model, nn.MSELoss(), nn.SGD(model.parameters(), lr=0.1), X, Y, 20, 8, verbose=False
+    )
+    assert history.train_accuracy == [] and history.dev_accuracy == []
+    assert history.train_loss[-1] < 0.01 * history.train_loss[0]
+
+
+def test_train_loss_is_the_example_weighted_mean_of_batch_losses():
+    # with lr = 0 the weights never change, so the epoch loss equals the full-batch loss
+    X, Y = blobs(m=25)
+    model = binary_net()
+    history = nn.fit(
+        model,
+        nn.BCEWithLogitsLoss(),
+        nn.SGD(model.parameters(), lr=0.0),
+        X,
+        Y,
+        1,
+        10,
+        verbose=False,
+    )
+    z = model(Tensor(X)).data
+    expected = np.mean(np.logaddexp(0, z) - Y * z)
+    assert history.train_loss[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_fit_honours_early_stopping_and_restores_the_best_weights():
+    X, Y = blobs()
+    flipped_dev = (X, 1.0 - Y)  # the better the model gets, the worse this dev loss
+
+    def train(epochs, **settings):
+        model = binary_net(seed=5)
+        optimizer = nn.Adam(model.parameters(), lr=0.05)
+        loss = nn.BCEWithLogitsLoss()
+        history = nn.fit(
+            model, loss, optimizer, X, Y, epochs, 16, verbose=False, seed=1, **settings
+        )
+        return model, history
+
+    after_first_epoch, _ = train(1)
+    model, history = train(50, dev=flipped_dev, early_stopping=3)
+    assert history.stopped_early
+    assert history.best_epoch == 0
+    assert history.epochs == 4  # the best epoch, then `patience` epochs without improvement
+    assert all(b > a for a, b in zip(history.dev_loss, history.dev_loss[1:]))
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, after_first_epoch.state_dict()[key])
+
+
+def test_fit_without_restore_best_keeps_the_last_weights():
+    X, Y = blobs()
+    model = binary_net(seed=5)
+    stopper = nn.EarlyStopping(patience=2, restore_best=False)
+    nn.fit(
+        model,
+        nn.BCEWithLogitsLoss(),
+        nn.Adam(model.parameters(), lr=0.05),
+        X,
+        Y,
+        50,
+        16,
+        dev=(X, 1.0 - Y),
+        early_stopping=stopper,
+        verbose=False,
+    )
+    assert stopper.best_epoch == 0
+    loss_now = nn.evaluate(model, nn.BCEWithLogitsLoss(), X, 1.0 - Y)[0]
+    assert loss_now > stopper.best_loss
+
+
+def test_early_stopping_counts_epochs_without_improvement():
+    model = binary_net()
+    stopper = nn.EarlyStopping(patience=2)
+    decisions = [stopper.update(e, loss, model) for e, loss in enumerate([1.0, 0.9, 0.95, 0.91])]
+    assert decisions == [False, False, False, True]
+    assert (stopper.best_epoch, stopper.best_loss) == (1, 0.9)
+
+
+def test_early_stopping_ignores_improvements_smaller_than_min_delta():
+    model = binary_net()
+    stopper = nn.EarlyStopping(patience=2, min_delta=0.05)
+    decisions = [stopper.update(e, loss, model) for e, loss in enumerate([1.0, 0.97, 0.96])]
+    assert decisions == [False, False, True]
+    plain = nn.EarlyStopping(patience=2)
+    assert [plain.update(e, loss, model) for e, loss in enumerate([1.0, 0.97, 0.96])] == [
+        False,
+        False,
+        False,
+    ]
+
+
+def test_early_stopping_validates_its_settings():
+    with pytest.raises(ValueError, match="patience"):
+        nn.EarlyStopping(patience=0)
+    with pytest.raises(ValueError, match="min_delta"):
+        nn.EarlyStopping(min_delta=-1.0)
+
+
+def test_fit_is_silent_when_not_verbose_or_not_a_terminal(capsys):
+    X, Y = blobs(m=20)
+    model = binary_net()
+    for verbose in (False, True):  # under pytest stderr is not a terminal
+        nn.fit(model, nn.BCEWithLogitsLoss(), nn.SGD(model.parameters(), lr=0.1), X, Y, 2, 5,
+               verbose=verbose)  # fmt: skip
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_fit_and_evaluate_restore_the_models_mode():
+    X, Y = blobs(m=20)
+    model = nn.Sequential(binary_net(), nn.Dropout(0.5, seed=0))
+    model.eval()
+    nn.fit(
+        model, nn.BCEWithLogitsLoss(), nn.SGD(model.parameters(), lr=0.1), X, Y, 1, 5, verbose=False
+    )
+    assert not any(m.training for m in model.modules())
+    model.train()
+    nn.evaluate(model, nn.BCEWithLogitsLoss(), X, Y)
+    assert all(m.training for m in model.modules())
+
+
+def test_evaluate_runs_in_eval_mode_without_recording_a_graph():
+    X, Y = blobs(m=20)
+    net = binary_net()
+    model = nn.Sequential(net, nn.Dropout(0.5, seed=0))
+    loss, accuracy = nn.evaluate(model, nn.BCEWithLogitsLoss(), X, Y)
+    z = net(Tensor(X)).data  # dropout is off in eval: the output is the net's
+    assert loss == pytest.approx(np.mean(np.logaddexp(0, z) - Y * z), rel=1e-12)
+    assert accuracy == np.mean((z > 0) == (Y > 0.5))
+    assert all(p.grad is None for p in model.parameters())
+
+
+@pytest.mark.parametrize(
+    "settings, error, message",
+    [
+        ({"epochs": 0}, ValueError, "epochs"),
+        ({"batch_size": 0}, ValueError, "batch_size"),
+        ({"batch_size": 2.5}, ValueError, "batch_size"),
+        ({"Y": np.zeros((7, 1))}, ValueError, "20 examples but Y has 7"),
+        ({"dev": np.zeros(3)}, ValueError, "pair"),
+        ({"early_stopping": 3}, ValueError, "needs dev"),
+        ({"early_stopping": "yes"}, TypeError, "early_stopping"),
+    ],
+)
+def test_fit_rejects_bad_arguments(settings, error, message):
+    X, Y = blobs(m=20)
+    model = binary_net()
+    arguments = {"X": X, "Y": Y, "epochs": 1, "batch_size": 4, "verbose": False} | settings
+    with pytest.raises(error, match=message):
+        nn.fit(model, nn.BCEWithLogitsLoss(), nn.SGD(model.parameters(), lr=0.1), **arguments)
+
+
+def test_fit_needs_a_loss_that_returns_one_number():
+    X, Y = blobs(m=20)
+    model = binary_net()
+
+    def elementwise_loss(out, y):
+        return (out - Tensor(y)) * (out - Tensor(y))
+
+    with pytest.raises(ValueError, match="one number"):
+        nn.fit(
+            model, elementwise_loss, nn.SGD(model.parameters(), lr=0.1), X, Y, 1, 4, verbose=False
+        )
+
+
+def test_binary_accuracy_thresholds_outputs():
+    outputs = np.array([[0.9], [0.4], [0.6], [0.1]])
+    targets = np.array([[1.0], [1.0], [0.0], [0.0]])
+    assert nn.binary_accuracy(outputs, targets) == 0.5
+    assert nn.binary_accuracy(outputs, targets, threshold=0.05) == 0.5
+    assert nn.binary_accuracy(outputs[:, 0], targets) == 0.5
+    with pytest.raises(ValueError, match="different numbers"):
+        nn.binary_accuracy(outputs, targets[:3])
+
+
+def test_multiclass_accuracy_takes_the_argmax_against_labels_or_one_hot():
+    outputs = np.array([[0.1, 2.0, 0.3], [5.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    labels = np.array([1, 2, 2])
+    assert nn.multiclass_accuracy(outputs, labels) == pytest.approx(2 / 3)
+    assert nn.multiclass_accuracy(outputs, np.eye(3)[labels]) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match=r"\(3, 3\).*\(2,\)"):
+        nn.multiclass_accuracy(outputs, labels[:2])
+
+
+def test_custom_accuracy_function_is_used_for_other_losses():
+    X, Y = blobs(m=20)
+    model = binary_net()
+
+    def loss_with_penalty(out, y):
+        return nn.BCEWithLogitsLoss()(out, y) + nn.l2_penalty(model, 0.1, len(X))
+
+    history = nn.fit(
+        model,
+        loss_with_penalty,
+        nn.SGD(model.parameters(), lr=0.1),
+        X,
+        Y,
+        2,
+        5,
+        dev=(X, Y),
+        verbose=False,
+        accuracy_fn=lambda out, y: nn.binary_accuracy(out, y, threshold=0.0),
+    )
+    assert len(history.train_accuracy) == len(history.dev_accuracy) == 2
