@@ -1,0 +1,162 @@
+"""The backward engine: order the graph, then apply the chain rule node by node.
+
+    dL/d(input) = Σ over the ops that used `input` of  partial_op(dL/d(output))
+
+`topological_order` lists every tensor that needs a gradient, parents before children, with an
+explicit stack (a 1,000,000-node chain works: no recursion). `backward` walks that list from
+the output back, calls each op's partial derivatives for the parents that require grad, undoes
+broadcasting, and sums gradients that arrive from several children (fan-out). Leaves' `.grad`
+are written only when the whole pass has succeeded, so a failed backward changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.grad_mode import set_grad_enabled, state
+from autograd_lite.ops import numpy_math, tensor_math
+from autograd_lite.ops._core import to_array, unbroadcast
+from autograd_lite.tensor import Tensor, _make
+
+
+def _freed_graph_error(tensor: Tensor) -> RuntimeError:
+    node = tensor._node
+    return RuntimeError(
+        f"backward: the graph behind this tensor was already freed by an earlier backward() "
+        f"(at op '{node.op.name}' producing shape {tensor.shape}). Pass retain_graph=True to "
+        "the first backward() if you need to go through the graph twice."
+    )
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Every tensor `root` depends on that requires grad, each after all its parents
+    (iterative depth-first post-order). Raises if part of the graph was freed."""
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    while stack:
+        tensor, parents_done = stack.pop()
+        if parents_done:
+            order.append(tensor)
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append((tensor, True))
+        node = tensor._node
+        if node is None:
+            continue
+        if node.parents is None:
+            raise _freed_graph_error(tensor)
+        for parent in node.parents:
+            if parent._requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def _seed_gradient(root: Tensor, gradient: Any) -> np.ndarray:
+    """dL/d(root): ones for a one-element root, else the caller's `gradient` of root's shape."""
+    if gradient is None:
+        if root.data.size != 1:
+            raise ValueError(
+                f"backward: gradient can be implicit only for a tensor with one element, but this "
+                f"tensor has shape {root.shape}; pass gradient= of that shape, or reduce first "
+                "(e.g. y.sum().backward())"
+            )
+        return np.ones(root.shape, dtype=root.dtype)
+    seed = to_array(gradient.data if isinstance(gradient, Tensor) else gradient, "backward")
+    if seed.shape != root.shape:
+        raise ValueError(
+            f"backward: gradient= has shape {seed.shape} but the tensor has shape {root.shape}"
+        )
+    return np.array(seed, dtype=root.dtype)  # a private copy: grads may be stored in place later
+
+
+def backward(
+    root: Tensor,
+    gradient: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate d(root)/d(leaf) into `.grad` of every leaf that requires grad (see
+    `Tensor.backward`)."""
+    if not isinstance(root, Tensor):
+        raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
+    if root.data.dtype.kind != "f":
+        raise TypeError(
+            f"backward: cannot differentiate a tensor of dtype {root.dtype}; only floating-point "
+            "tensors have gradients"
+        )
+    if not root._requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no graph; create its inputs "
+            "with requires_grad=True (and not under no_grad())"
+        )
+    if retain_graph is None:
+        retain_graph = create_graph
+    seed = _seed_gradient(root, gradient)
+    order = topological_order(root)
+    if create_graph:
+        with set_grad_enabled(True):
+            results = _run(order, root, _make(seed, None), tensor_math, retain_graph)
+        for tensor, grad in results:
+            tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        return
+    results = _run(order, root, seed, numpy_math, retain_graph)
+    for tensor, grad in results:
+        if grad.dtype != tensor.data.dtype:
+            grad = grad.astype(tensor.data.dtype)
+        previous = tensor.grad
+        tensor.grad = _make(grad, None) if previous is None else _make(previous.data + grad, None)
+
+
+def _run(order: list[Tensor], root: Tensor, seed: Any, xp: Any, retain_graph: bool) -> list:
+    """The reverse sweep. Returns (tensor, gradient) pairs for leaves and retained non-leaves.
+
+    With ``xp = numpy_math`` gradients are ndarrays and nothing is recorded; with
+    ``xp = tensor_math`` they are Tensors and every step is itself recorded.
+    """
+    recording = xp is tensor_math
+    anomaly = state.anomaly_enabled
+    grads: dict[int, Any] = {id(root): seed}
+    # Arrays that may be shared (passed through unchanged by add, or views): a leaf gets a copy
+    # of these, so that gradients stored in two places never alias.
+    shared: set[int] = {id(seed)}
+    results: list[tuple[Tensor, Any]] = []
+    while order:
+        tensor = order.pop()  # children come off first: the list is parents-first
+        grad = grads.pop(id(tensor), None)
+        if grad is None:
+            continue
+        node = tensor._node
+        if node is None or tensor._retains_grad:
+            if not recording and (id(grad) in shared or grad.base is not None):
+                grad = grad.copy()
+            results.append((tensor, grad))
+            if node is None:
+                continue
+        parents = node.parents
+        output = tensor if recording else tensor.data
+        inputs = parents if recording else [parent.data for parent in parents]
+        partials = node.op.partials
+        saved = node.saved
+        for i, parent in enumerate(parents):
+            if not parent._requires_grad:
+                continue
+            parent_grad = partials[i](xp, grad, output, *inputs, **saved)
+            if parent_grad.shape != parent.data.shape:
+                parent_grad = unbroadcast(parent_grad, parent.data.shape)
+            if anomaly:
+                from autograd_lite import anomaly as anomaly_module
+
+                anomaly_module.check_backward(tensor, i, parent_grad)
+            key = id(parent)
+            if parent_grad is grad:
+                shared.add(id(grad))
+            previous = grads.get(key)
+            grads[key] = parent_grad if previous is None else previous + parent_grad
+        if not retain_graph:
+            node.release()
+    return results

@@ -1,0 +1,120 @@
+"""Grad modes: whether operations are recorded for backward, per thread.
+
+`no_grad()` switches recording off, `enable_grad()` switches it back on; both work as context
+managers and as decorators. The switch is thread-local, like PyTorch's: a `no_grad` block in one
+thread never changes what another thread records.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _ThreadState(threading.local):
+    """Per-thread switches read on every op; class attributes are each new thread's defaults."""
+
+    grad_enabled: bool = True
+    anomaly_enabled: bool = False
+    scope: str | None = None
+
+
+state = _ThreadState()
+
+# How many scopes / anomaly-detection blocks are open, over all threads. While it is zero (the
+# common case) ops skip reading the scope and anomaly switches: one thread-local read per op.
+_extras_lock = threading.Lock()
+extras_active = 0
+
+
+def _count_extras(delta: int) -> None:
+    global extras_active
+    with _extras_lock:
+        extras_active += delta
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations in this thread are recorded for backward."""
+    return state.grad_enabled
+
+
+class set_grad_enabled:
+    """Set grad mode to `mode` for this thread; as a context manager, restore it on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        self._previous = state.grad_enabled
+        state.grad_enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._previous
+
+
+class _GradModeSwitch:
+    """Context manager and decorator that sets grad mode to `mode` and restores it afterwards."""
+
+    mode: bool = True
+
+    def __enter__(self) -> None:
+        self._previous = state.grad_enabled
+        state.grad_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._previous
+
+    def __call__(self, fn: F) -> F:
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = state.grad_enabled
+            state.grad_enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.grad_enabled = previous
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeSwitch):
+    """Record nothing inside: results have no history and `requires_grad=False`.
+
+    Use for inference and for parameter updates. Works as `with no_grad():` and `@no_grad()`.
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeSwitch):
+    """Record operations again, e.g. inside a `no_grad` block. Context manager or decorator."""
+
+    mode = True
+
+
+class graph_scope:
+    """Tag every node created inside with `name` (a module path such as ``"encoder.1"``).
+
+    `nn.Module` enters one per call, so `draw_graph` can group a module's nodes in a cluster.
+    Scopes nest: the innermost name wins (it is already the full dotted path).
+    """
+
+    __slots__ = ("_name", "_previous")
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __enter__(self) -> None:
+        self._previous = state.scope
+        state.scope = self._name
+        _count_extras(1)
+
+    def __exit__(self, *exc: object) -> None:
+        state.scope = self._previous
+        _count_extras(-1)

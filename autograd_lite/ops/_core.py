@@ -1,0 +1,333 @@
+"""The machinery every primitive shares: `Op` (a name and one partial derivative per input),
+`Node` (what `record` stores on a result), operand conversion, and the two array namespaces
+that partial derivatives are written against.
+
+A partial derivative is a vector-Jacobian product, one per input, with the signature
+
+    partial(xp, g, y, *inputs, **saved) -> gradient for that input
+
+where `g` is dL/dy, `y` the op's output and `inputs` its inputs. The engine calls it with plain
+ndarrays and ``xp = numpy_math`` for an ordinary backward pass (fast: nothing is recorded), and
+with Tensors and ``xp = tensor_math`` under ``create_graph=True`` (the backward pass is itself
+recorded, so gradients of gradients work). Partials therefore use only operators, methods that
+ndarray and Tensor share (`sum`, `reshape`, `transpose`, `mT`, `shape`, ...) and `xp.*`: each
+derivative is written once and serves both modes (the idea HIPS autograd uses).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from autograd_lite import grad_mode
+from autograd_lite.grad_mode import state
+
+if TYPE_CHECKING:
+    from autograd_lite.tensor import Tensor
+
+Partial = Callable[..., Any]
+
+_NO_SAVED: dict[str, Any] = {}
+
+
+class Op:
+    """A primitive: its `name` and a tuple `partials`, one partial derivative per input."""
+
+    __slots__ = ("name", "partials")
+
+    def __init__(self, name: str, *partials: Partial) -> None:
+        self.name = name
+        self.partials: Sequence[Partial] = partials
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+class VariadicOp(Op):
+    """An op with any number of inputs whose partials differ only by the input's position.
+
+    `partial(xp, g, y, *inputs, index=i, **saved)` serves every input ``i``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, name: str, partial: Partial) -> None:
+        super().__init__(name)
+        self.partials = _IndexedPartials(partial)
+
+
+class _IndexedPartials:
+    __slots__ = ("_partial",)
+
+    def __init__(self, partial: Partial) -> None:
+        self._partial = partial
+
+    def __getitem__(self, index: int) -> Partial:
+        return functools.partial(self._partial, index=index)
+
+
+class Node:
+    """How a tensor was made: the op, the parent tensors, non-tensor data the partials need
+    (`saved`, e.g. an axis or a mask), the module scope it was made in, and (under
+    `detect_anomaly`) the user's stack at creation.
+
+    After a backward pass without `retain_graph`, `release()` drops parents and saved data so
+    the intermediate arrays can be freed; `parents is None` then marks the node as freed.
+    """
+
+    __slots__ = ("op", "parents", "saved", "scope", "trace")
+
+    def __init__(
+        self, op: Op, parents: tuple[Tensor, ...], saved: dict[str, Any], scope: str | None = None
+    ) -> None:
+        self.op = op
+        self.parents: tuple[Tensor, ...] | None = parents
+        self.saved = saved
+        self.scope = scope
+        self.trace: Any = None
+
+    def release(self) -> None:
+        """Forget parents and saved data (the graph behind this node can no longer be walked)."""
+        self.parents = None
+        self.saved = _NO_SAVED
+
+    @property
+    def freed(self) -> bool:
+        return self.parents is None
+
+
+def record(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: dict | None = None):
+    """Wrap `data` (the op's NumPy result) in a Tensor, recording `op` when it is needed.
+
+    A node is recorded only when grad mode is on and some parent requires grad; otherwise the
+    result is a plain constant and nothing else is allocated.
+    """
+    if grad_mode.extras_active:
+        return _record_with_extras(data, op, parents, saved)
+    if state.grad_enabled:
+        for parent in parents:
+            if parent._requires_grad:
+                return _make_tensor(data, Node(op, parents, saved or _NO_SAVED))
+    return _make_tensor(data, None)
+
+
+def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict | None):
+    """`record` while some thread has a graph scope or anomaly detection open."""
+    anomaly_on = state.anomaly_enabled
+    if anomaly_on:
+        from autograd_lite import anomaly
+
+        anomaly.check_forward(op, parents, data)
+    if state.grad_enabled:
+        for parent in parents:
+            if parent._requires_grad:
+                node = Node(op, parents, saved or _NO_SAVED, state.scope)
+                if anomaly_on:
+                    from autograd_lite import anomaly
+
+                    node.trace = anomaly.creation_trace()
+                return _make_tensor(data, node)
+    return _make_tensor(data, None)
+
+
+# Set by autograd_lite.tensor at import time (avoids an import cycle on the hot path).
+_make_tensor: Callable[[np.ndarray, Node | None], Tensor]
+Tensor_: type
+
+
+def is_tensor(value: Any) -> bool:
+    """True for autograd_lite Tensors."""
+    return isinstance(value, Tensor_)
+
+
+def set_tensor_class(cls: type, make: Callable[[np.ndarray, Node | None], Tensor]) -> None:
+    global Tensor_, _make_tensor
+    Tensor_ = cls
+    _make_tensor = make
+
+
+# ---------------------------------------------------------------------------------------------
+# Operand conversion
+
+
+_ALLOWED_KINDS = "fiub"
+
+
+def check_dtype(array: np.ndarray, where: str) -> np.ndarray:
+    """Reject dtypes the engine cannot differentiate or compute with (complex, object, str)."""
+    if array.dtype.kind not in _ALLOWED_KINDS:
+        raise TypeError(
+            f"{where}: unsupported dtype {array.dtype}; autograd_lite works with real numbers "
+            "(float, int or bool arrays)"
+        )
+    return array
+
+
+def to_array(value: Any, where: str = "Tensor") -> np.ndarray:
+    """Convert user data to an ndarray: ndarrays keep their dtype (no copy), Python numbers
+    become float64, bool stays bool; strings, None, objects and complex numbers are refused."""
+    if isinstance(value, np.ndarray):
+        return check_dtype(value, where)
+    if isinstance(value, Tensor_):
+        return value.data
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"{where}: expected numbers, a list of numbers or an ndarray, got {value!r}"
+        )
+    if isinstance(value, np.generic):
+        return check_dtype(np.asarray(value), where)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise TypeError(
+            f"{where}: cannot convert {type(value).__name__} to an array: {error}"
+        ) from None
+    check_dtype(array, where)
+    if array.dtype.kind in "iu":
+        array = array.astype(np.float64)
+    return array
+
+
+def as_tensor(value: Any, where: str) -> Tensor:
+    """Return `value` if it is a Tensor, else a constant Tensor made from it."""
+    if isinstance(value, Tensor_):
+        return value
+    return _make_tensor(to_array(value, where), None)
+
+
+def _constant_for(value: Any, other: Tensor, where: str) -> Tensor:
+    """A constant operand for a binary op with Tensor `other`.
+
+    Python scalars are "weak" like in NumPy 2: float32 * 2.0 stays float32, so a scalar takes
+    the other operand's float dtype rather than float64.
+    """
+    if isinstance(value, (float, int)) and not isinstance(value, bool):
+        dtype = other.data.dtype
+        if dtype.kind != "f":
+            dtype = np.result_type(other.data, value)
+        return _make_tensor(np.asarray(value, dtype=dtype), None)
+    return as_tensor(value, where)
+
+
+def operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors (at least one of them already is one)."""
+    if not isinstance(a, Tensor_):
+        if not isinstance(b, Tensor_):
+            b = as_tensor(b, name)
+        a = _constant_for(a, b, name)
+    elif not isinstance(b, Tensor_):
+        b = _constant_for(b, a, name)
+    return a, b
+
+
+def binary(fn: Callable, a: Any, b: Any, name: str) -> tuple[Tensor, Tensor, np.ndarray]:
+    """Convert the operands of a broadcasting binary op and compute ``fn(a, b)`` in NumPy,
+    turning NumPy's shape and dtype complaints into errors that name the op and both shapes."""
+    if type(a) is not Tensor_ or type(b) is not Tensor_:  # fast path: two Tensors
+        a, b = operands(a, b, name)
+    try:
+        return a, b, fn(a.data, b.data)
+    except ValueError:
+        raise ValueError(
+            f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+        ) from None
+    except TypeError as error:
+        raise TypeError(f"{name}: unsupported dtypes {a.dtype} and {b.dtype} ({error})") from None
+
+
+def normalize_axis(axis: Any, ndim: int, name: str, shape: tuple) -> tuple[int, ...] | None:
+    """Turn an axis argument (None, int, or tuple of ints, negatives allowed) into a sorted
+    tuple of non-negative axes, or None for "all axes"; bad axes raise ValueError naming the op."""
+    if axis is None:
+        return None
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    normalized = []
+    for ax in axes:
+        if not isinstance(ax, (int, np.integer)) or isinstance(ax, bool):
+            raise TypeError(f"{name}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -ndim <= ax < ndim:
+            raise ValueError(
+                f"{name}: axis {ax} is out of bounds for a tensor of shape {shape} ({ndim}-D)"
+            )
+        normalized.append(int(ax) % ndim)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{name}: repeated axis in {axis!r}")
+    return tuple(sorted(normalized))
+
+
+def keepdims_shape(shape: tuple, axes: tuple[int, ...] | None) -> tuple:
+    """The shape a reduction over `axes` has with keepdims=True."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def unbroadcast(grad: Any, shape: tuple) -> Any:
+    """Undo NumPy broadcasting: sum `grad` over the axes that broadcasting added or stretched
+    so that it has `shape`. The one place broadcasting is undone; works on ndarrays and Tensors.
+
+    d(a + b)/da for a of shape (4,) broadcast against (3, 4) is the (3, 4) gradient summed over
+    axis 0, because each a[j] contributed to three outputs.
+    """
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    stretched = tuple(lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    axes = tuple(range(lead)) + stretched
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# The two namespaces partial derivatives are written against
+
+
+def _raw(x: Any) -> Any:
+    return x.data if isinstance(x, Tensor_) else x
+
+
+class NumpyMath:
+    """`xp` for an ordinary backward pass: plain NumPy, nothing recorded."""
+
+    where = staticmethod(np.where)
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    maximum = staticmethod(np.maximum)
+    broadcast_to = staticmethod(np.broadcast_to)
+    raw = staticmethod(_raw)
+
+    @staticmethod
+    def constant(array: np.ndarray) -> np.ndarray:
+        """A value that carries no gradient (a mask, a sign, tie weights)."""
+        return array
+
+    @staticmethod
+    def saved(array: np.ndarray, recompute: Callable[[], Any]) -> np.ndarray:
+        """A forward intermediate the op kept: used as it is when nothing is recorded."""
+        return array
+
+    @staticmethod
+    def scatter_add(values: np.ndarray, shape: tuple, index: Any) -> np.ndarray:
+        """zeros(shape) with `values` added at `index` (repeated indices add up)."""
+        out = np.zeros(shape, dtype=values.dtype)
+        if is_basic_index(index):
+            out[index] = values
+        else:
+            np.add.at(out, index, values)
+        return out
+
+
+def is_basic_index(index: Any) -> bool:
+    """True for indices made only of ints, slices, None and Ellipsis (no repeats possible)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(
+        item is None or item is Ellipsis or isinstance(item, (slice, int, np.integer))
+        for item in items
+    ) and not any(isinstance(item, bool) for item in items)
+
+
+numpy_math = NumpyMath

@@ -1,0 +1,260 @@
+"""Elementwise primitives: the forward NumPy call and the local derivative side by side.
+
+Each `Op(...)` lists one partial derivative per input, `partial(xp, g, y, *inputs)` = g · ∂y/∂input
+(see `_core`). Broadcasting is undone by the engine, so a partial may return a gradient of the
+broadcast shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.ops._core import Op, as_tensor, binary, operands, record, to_array
+
+# ----------------------------------------------------------------------------- arithmetic
+
+ADD = Op(
+    "add",  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
+    lambda xp, g, y, a, b: g,
+    lambda xp, g, y, a, b: g,
+)
+SUB = Op(
+    "sub",  # ∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1
+    lambda xp, g, y, a, b: g,
+    lambda xp, g, y, a, b: -g,
+)
+MUL = Op(
+    "mul",  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
+    lambda xp, g, y, a, b: g * b,
+    lambda xp, g, y, a, b: g * a,
+)
+DIV = Op(
+    "div",  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b² = −y/b
+    lambda xp, g, y, a, b: g / b,
+    lambda xp, g, y, a, b: -g * y / b,
+)
+NEG = Op("neg", lambda xp, g, y, a: -g)  # ∂(−a)/∂a = −1
+
+
+def _pow_base_partial(xp, g, y, a, b):
+    # ∂(aᵇ)/∂a = b·aᵇ⁻¹, taken as 0 where b = 0 (aᵇ is constant there), as PyTorch does.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return xp.where(b == 0, 0, g * b * a ** (b - 1))
+
+
+def _pow_exponent_partial(xp, g, y, a, b):
+    # ∂(aᵇ)/∂b = aᵇ·ln a; at a = 0 the limit along b > 0 is 0, so ln a is replaced by 0 there.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g * y * xp.log(xp.where(a == 0, 1, a))
+
+
+POW = Op("pow", _pow_base_partial, _pow_exponent_partial)
+
+
+def _pow_scalar_partial(xp, g, y, a, *, exponent):
+    # ∂(aᵖ)/∂a = p·aᵖ⁻¹ for a constant Python exponent p (common small cases without a pow call)
+    if exponent == 0:
+        return g * 0
+    if exponent == 1:
+        return g
+    if exponent == 2:
+        return g * (a + a)
+    return g * (exponent * a ** (exponent - 1))
+
+
+POW_SCALAR = Op("pow", _pow_scalar_partial)
+
+
+def add(a: Any, b: Any):
+    """a + b with NumPy broadcasting."""
+    a, b, data = binary(np.add, a, b, "add")
+    return record(data, ADD, (a, b))
+
+
+def sub(a: Any, b: Any):
+    """a − b with broadcasting (a primitive rather than add(a, −b): one node and array less)."""
+    a, b, data = binary(np.subtract, a, b, "sub")
+    return record(data, SUB, (a, b))
+
+
+def mul(a: Any, b: Any):
+    """a · b elementwise, with broadcasting."""
+    a, b, data = binary(np.multiply, a, b, "mul")
+    return record(data, MUL, (a, b))
+
+
+def div(a: Any, b: Any):
+    """a / b elementwise, with broadcasting (true division; ints give floats)."""
+    a, b, data = binary(np.true_divide, a, b, "div")
+    return record(data, DIV, (a, b))
+
+
+def neg(a: Any):
+    """−a."""
+    a = as_tensor(a, "neg")
+    return record(np.negative(a.data), NEG, (a,))
+
+
+def pow(a: Any, b: Any):
+    """aᵇ elementwise. A Python-number exponent is a constant (x ** 2); a tensor exponent also
+    gets a gradient, ∂(aᵇ)/∂b = aᵇ·ln a."""
+    if isinstance(b, (int, float)) and not isinstance(b, bool):
+        a = as_tensor(a, "pow")
+        data = a.data ** (b if a.data.dtype.kind == "f" else float(b))
+        return record(data, POW_SCALAR, (a,), {"exponent": b})
+    a, b, data = binary(np.power, a, b, "pow")
+    if data.dtype.kind != "f":
+        a, b, data = binary(np.power, a, b.data.astype(np.float64), "pow")
+    return record(data, POW, (a, b))
+
+
+# ----------------------------------------------------------------------------- unary functions
+
+EXP = Op("exp", lambda xp, g, y, a: g * y)  # (eᵃ)' = eᵃ = y
+LOG = Op("log", lambda xp, g, y, a: g / a)  # (ln a)' = 1/a
+SQRT = Op("sqrt", lambda xp, g, y, a: g / (y + y))  # (√a)' = 1/(2√a) = 1/(2y)
+ABS = Op("abs", lambda xp, g, y, a: g * xp.constant(np.sign(xp.raw(a))))  # |a|' = sign a (0 at 0)
+TANH = Op("tanh", lambda xp, g, y, a: g * (1 - y * y))  # tanh' = 1 − tanh² = 1 − y²
+SIGMOID = Op("sigmoid", lambda xp, g, y, a: g * (y * (1 - y)))  # σ' = σ(1 − σ) = y(1 − y)
+RELU = Op("relu", lambda xp, g, y, a: g * (a > 0))  # relu' = 1 where a > 0, else 0 (also at 0)
+LEAKY_RELU = Op(
+    "leaky_relu",  # 1 where a > 0, else the negative slope
+    lambda xp, g, y, a, *, negative_slope: xp.where(a > 0, g, g * negative_slope),
+)
+
+
+def _float(a: Any, name: str):
+    """The operand as a Tensor whose data is floating point (ints/bools become float64)."""
+    a = as_tensor(a, name)
+    data = a.data
+    return a, (data if data.dtype.kind == "f" else data.astype(np.float64))
+
+
+def exp(a: Any):
+    """eᵃ elementwise."""
+    a, x = _float(a, "exp")
+    return record(np.exp(x), EXP, (a,))
+
+
+def log(a: Any):
+    """Natural logarithm ln a elementwise (−inf at 0, nan below, as NumPy)."""
+    a, x = _float(a, "log")
+    return record(np.log(x), LOG, (a,))
+
+
+def sqrt(a: Any):
+    """√a elementwise."""
+    a, x = _float(a, "sqrt")
+    return record(np.sqrt(x), SQRT, (a,))
+
+
+def abs(a: Any):
+    """|a| elementwise; its derivative at 0 is taken as 0 (PyTorch's choice)."""
+    a = as_tensor(a, "abs")
+    return record(np.abs(a.data), ABS, (a,))
+
+
+def tanh(a: Any):
+    """tanh a elementwise."""
+    a, x = _float(a, "tanh")
+    return record(np.tanh(x), TANH, (a,))
+
+
+def sigmoid(a: Any):
+    """σ(a) = 1 / (1 + e⁻ᵃ), computed as exp(−log(1 + e⁻ᵃ)) with `logaddexp` so that it is
+    finite and accurate for any input (no overflow at a = −1000, full precision in the tails)."""
+    a, x = _float(a, "sigmoid")
+    return record(np.exp(-np.logaddexp(0, -x)), SIGMOID, (a,))
+
+
+def relu(a: Any):
+    """max(a, 0) elementwise; relu'(0) = 0."""
+    a = as_tensor(a, "relu")
+    return record(np.maximum(a.data, 0), RELU, (a,))
+
+
+def leaky_relu(a: Any, negative_slope: float = 0.01):
+    """a where a > 0, negative_slope · a elsewhere."""
+    a, x = _float(a, "leaky_relu")
+    data = np.where(x > 0, x, x * negative_slope)
+    return record(data, LEAKY_RELU, (a,), {"negative_slope": negative_slope})
+
+
+# ----------------------------------------------------------------------------- piecewise
+
+
+def _tie_split(xp, g, a, b, *, first: bool):
+    # ∂max(a,b)/∂a = 1 where a > b, ½ where a = b (ties split evenly, like PyTorch), else 0.
+    wins = (a > b) if first else (b > a)
+    return g * wins + (g * 0.5) * (a == b)
+
+
+MAXIMUM = Op(
+    "maximum",
+    lambda xp, g, y, a, b: _tie_split(xp, g, a, b, first=True),
+    lambda xp, g, y, a, b: _tie_split(xp, g, a, b, first=False),
+)
+MINIMUM = Op(
+    "minimum",
+    lambda xp, g, y, a, b: _tie_split(xp, g, b, a, first=True),
+    lambda xp, g, y, a, b: _tie_split(xp, g, b, a, first=False),
+)
+
+
+def maximum(a: Any, b: Any):
+    """Elementwise max(a, b) with broadcasting; where a = b each gets half the gradient."""
+    a, b, data = binary(np.maximum, a, b, "maximum")
+    return record(data, MAXIMUM, (a, b))
+
+
+def minimum(a: Any, b: Any):
+    """Elementwise min(a, b) with broadcasting; where a = b each gets half the gradient."""
+    a, b, data = binary(np.minimum, a, b, "minimum")
+    return record(data, MINIMUM, (a, b))
+
+
+def _clip_partial(xp, g, y, a, *, lo, hi):
+    # The gradient passes where lo ≤ a ≤ hi (bounds included, like PyTorch's clamp).
+    x = xp.raw(a)
+    inside = np.ones(x.shape, dtype=bool)
+    if lo is not None:
+        inside &= x >= lo
+    if hi is not None:
+        inside &= x <= hi
+    return g * xp.constant(inside)
+
+
+CLIP = Op("clip", _clip_partial)
+
+
+def clip(a: Any, lo: float | None = None, hi: float | None = None):
+    """Clamp a to [lo, hi] (either bound may be None); gradient 1 where lo ≤ a ≤ hi, else 0."""
+    a = as_tensor(a, "clip")
+    if lo is None and hi is None:
+        raise ValueError("clip: at least one of lo and hi must be given")
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(f"clip: lo ({lo}) is greater than hi ({hi})")
+    return record(np.clip(a.data, lo, hi), CLIP, (a,), {"lo": lo, "hi": hi})
+
+
+WHERE = Op(
+    "where",  # ∂/∂a = 1 where cond, ∂/∂b = 1 elsewhere
+    lambda xp, g, y, a, b, *, condition: xp.where(condition, g, 0),
+    lambda xp, g, y, a, b, *, condition: xp.where(condition, 0, g),
+)
+
+
+def where(condition: Any, a: Any, b: Any):
+    """Elementwise choice: a where `condition` is true, b elsewhere (all three broadcast)."""
+    cond = to_array(condition, "where").astype(bool, copy=False)
+    a, b = operands(a, b, "where")
+    try:
+        data = np.where(cond, a.data, b.data)
+    except ValueError:
+        raise ValueError(
+            f"where: condition of shape {cond.shape} cannot be broadcast with shapes "
+            f"{a.shape} and {b.shape}"
+        ) from None
+    return record(data, WHERE, (a, b), {"condition": cond})

@@ -1,0 +1,141 @@
+"""Fused loss primitives. Each exists for numerical stability and speed, and says so: composed
+from log/exp they overflow at logits of ±1000 or take log(0) at probabilities of exactly 0 or
+1, and their closed-form gradients ((p − y)/m, σ(z) − y) are cheaper than the chain of
+elementwise derivatives. All return the mean over the batch as a 0-d tensor; targets are
+constants (no gradient flows into them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd_lite.ops._core import Op, as_tensor, record, to_array
+from autograd_lite.ops.reductions import _stable_shift
+
+
+def _softmax_ce_partial(xp, g, y, logits, *, target, probs):
+    # ∂/∂z of −(1/m) Σ y·log softmax(z) is (softmax(z) − y)/m for targets summing to 1.
+    from autograd_lite.ops.reductions import softmax
+
+    m = target.shape[0]
+    return (xp.saved(probs, lambda: softmax(logits, axis=-1)) - target) * (g * (1.0 / m))
+
+
+SOFTMAX_CROSS_ENTROPY = Op("softmax_cross_entropy", _softmax_ce_partial)
+
+
+def softmax_cross_entropy(logits: Any, labels: Any):
+    """Mean cross-entropy of softmax(logits) against `labels`:
+    L = −(1/m) Σᵢ Σₖ yᵢₖ log softmax(zᵢ)ₖ, computed with log-softmax (finite at ±1000).
+
+    `logits` has shape (m, k); `labels` are class indices of shape (m,) or one-hot/probability
+    rows of shape (m, k). The gradient is (softmax(z) − y)/m.
+    """
+    logits = as_tensor(logits, "softmax_cross_entropy")
+    if logits.ndim != 2:
+        raise ValueError(
+            f"softmax_cross_entropy: logits must have shape (m, k), got shape {logits.shape}"
+        )
+    m, k = logits.shape
+    z = logits.data if logits.dtype.kind == "f" else logits.data.astype(np.float64)
+    labels_array = to_array(
+        labels.data if hasattr(labels, "data") else labels, "softmax_cross_entropy"
+    )
+    if labels_array.ndim == 1:
+        if labels_array.shape[0] != m:
+            raise ValueError(
+                f"softmax_cross_entropy: logits of shape {logits.shape} and labels of shape "
+                f"{labels_array.shape} disagree on the batch size"
+            )
+        as_int = labels_array.astype(np.int64)
+        if not np.array_equal(as_int, labels_array) or (
+            m and (as_int.min() < 0 or as_int.max() >= k)
+        ):
+            raise ValueError(
+                f"softmax_cross_entropy: integer labels must lie in [0, {k}) for logits of "
+                f"shape {logits.shape}"
+            )
+        target = np.zeros((m, k), dtype=z.dtype)
+        target[np.arange(m), as_int] = 1
+    elif labels_array.shape == logits.shape:
+        target = labels_array.astype(z.dtype, copy=False)
+    else:
+        raise ValueError(
+            f"softmax_cross_entropy: labels of shape {labels_array.shape} do not fit logits of "
+            f"shape {logits.shape}; expected ({m},) class indices or ({m}, {k}) one-hot rows"
+        )
+    shifted = z - _stable_shift(z, (1,))
+    log_norm = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    log_probs = shifted - log_norm
+    # 0·log 0 counts as 0 (a one-hot row never pays for classes it does not name).
+    loss = -np.sum(np.where(target != 0, target * log_probs, 0)) / m
+    saved = {"target": target, "probs": np.exp(log_probs)}
+    return record(np.asarray(loss, dtype=z.dtype), SOFTMAX_CROSS_ENTROPY, (logits,), saved)
+
+
+def _bce_logits_partial(xp, g, y, logits, *, target, probs):
+    # ∂/∂z of mean(softplus(z) − y·z) is (σ(z) − y)/n.
+    from autograd_lite.ops.elementwise import sigmoid
+
+    n = target.size
+    return (xp.saved(probs, lambda: sigmoid(logits)) - target) * (g * (1.0 / n))
+
+
+BCE_WITH_LOGITS = Op("binary_cross_entropy_with_logits", _bce_logits_partial)
+
+
+def _same_shape_target(pred: Any, target: Any, name: str) -> np.ndarray:
+    target = to_array(target.data if hasattr(target, "data") else target, name)
+    if target.shape != pred.shape:
+        raise ValueError(
+            f"{name}: predictions of shape {pred.shape} and targets of shape {target.shape} "
+            "must have the same shape"
+        )
+    return target
+
+
+def binary_cross_entropy_with_logits(logits: Any, targets: Any):
+    """Mean binary cross-entropy of σ(z) against targets y, from logits z:
+    L = mean(max(z, 0) − z·y + log(1 + e^−|z|)), the stable form of
+    −[y log σ(z) + (1 − y) log(1 − σ(z))] (finite at z = ±1000). Gradient (σ(z) − y)/n."""
+    logits = as_tensor(logits, "binary_cross_entropy_with_logits")
+    y = _same_shape_target(logits, targets, "binary_cross_entropy_with_logits")
+    z = logits.data if logits.dtype.kind == "f" else logits.data.astype(np.float64)
+    y = y.astype(z.dtype, copy=False)
+    losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    probs = np.exp(-np.logaddexp(0, -z))
+    loss = np.asarray(losses.mean() if z.size else np.nan, dtype=z.dtype)
+    return record(loss, BCE_WITH_LOGITS, (logits,), {"target": y, "probs": probs})
+
+
+_LOG_FLOOR = -100.0  # log(p) is clamped here, as in PyTorch, so p = 0 or 1 gives a finite loss
+_GRAD_EPS = 1e-12  # keeps (p − y) / (p(1 − p)) finite at p = 0 or 1
+
+
+def _bce_partial(xp, g, y, p, *, target):
+    # ∂/∂p of −mean(y log p + (1 − y) log(1 − p)) = (p − y) / (p(1 − p)) / n
+    n = target.size
+    return (p - target) / xp.maximum(p * (1 - p), _GRAD_EPS) * (g * (1.0 / n))
+
+
+BCE = Op("binary_cross_entropy", _bce_partial)
+
+
+def binary_cross_entropy(probabilities: Any, targets: Any):
+    """Mean binary cross-entropy of probabilities p in [0, 1] against targets y:
+    L = −mean(y log p + (1 − y) log(1 − p)), each log clamped at −100 so that p of exactly 0
+    or 1 stays finite. Prefer `binary_cross_entropy_with_logits` when you have logits."""
+    p = as_tensor(probabilities, "binary_cross_entropy")
+    y = _same_shape_target(p, targets, "binary_cross_entropy")
+    data = p.data if p.dtype.kind == "f" else p.data.astype(np.float64)
+    if data.size and (np.nanmin(data) < 0 or np.nanmax(data) > 1):
+        raise ValueError("binary_cross_entropy: probabilities must lie in [0, 1]")
+    y = y.astype(data.dtype, copy=False)
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(data), _LOG_FLOOR)
+        log_q = np.maximum(np.log1p(-data), _LOG_FLOOR)
+    loss = np.asarray(
+        -(y * log_p + (1 - y) * log_q).mean() if data.size else np.nan, dtype=data.dtype
+    )
+    return record(loss, BCE, (p,), {"target": y})
