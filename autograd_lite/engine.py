@@ -11,6 +11,7 @@ are written only when the whole pass has succeeded, so a failed backward changes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,8 @@ from autograd_lite.grad_mode import set_grad_enabled, state
 from autograd_lite.ops import numpy_math, tensor_math
 from autograd_lite.ops._core import to_array, unbroadcast
 from autograd_lite.tensor import Tensor, _make
+
+Observer = Callable[[Tensor, int, Tensor, Any, Any], None]
 
 
 def _freed_graph_error(tensor: Tensor) -> RuntimeError:
@@ -79,9 +82,15 @@ def backward(
     gradient: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    observer: Observer | None = None,
 ) -> None:
     """Accumulate d(root)/d(leaf) into `.grad` of every leaf that requires grad (see
-    `Tensor.backward`)."""
+    `Tensor.backward`).
+
+    `observer(tensor, index, parent, grad, parent_grad)`, when given, is called after every
+    partial derivative: `grad` is dL/d(tensor), `parent_grad` what flows to parent number
+    `index` (used by `explain` to narrate the chain rule).
+    """
     if not isinstance(root, Tensor):
         raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
     if root.data.dtype.kind != "f":
@@ -100,11 +109,11 @@ def backward(
     order = topological_order(root)
     if create_graph:
         with set_grad_enabled(True):
-            results = _run(order, root, _make(seed, None), tensor_math, retain_graph)
+            results = _run(order, root, _make(seed, None), tensor_math, retain_graph, observer)
         for tensor, grad in results:
             tensor.grad = grad if tensor.grad is None else tensor.grad + grad
         return
-    results = _run(order, root, seed, numpy_math, retain_graph)
+    results = _run(order, root, seed, numpy_math, retain_graph, observer)
     for tensor, grad in results:
         if grad.dtype != tensor.data.dtype:
             grad = grad.astype(tensor.data.dtype)
@@ -112,7 +121,14 @@ def backward(
         tensor.grad = _make(grad, None) if previous is None else _make(previous.data + grad, None)
 
 
-def _run(order: list[Tensor], root: Tensor, seed: Any, xp: Any, retain_graph: bool) -> list:
+def _run(
+    order: list[Tensor],
+    root: Tensor,
+    seed: Any,
+    xp: Any,
+    retain_graph: bool,
+    observer: Observer | None = None,
+) -> list:
     """The reverse sweep. Returns (tensor, gradient) pairs for leaves and retained non-leaves.
 
     With ``xp = numpy_math`` gradients are ndarrays and nothing is recorded; with
@@ -152,6 +168,8 @@ def _run(order: list[Tensor], root: Tensor, seed: Any, xp: Any, retain_graph: bo
                 from autograd_lite import anomaly as anomaly_module
 
                 anomaly_module.check_backward(tensor, i, parent_grad)
+            if observer is not None:
+                observer(tensor, i, parent, grad, parent_grad)
             key = id(parent)
             if parent_grad is grad:
                 shared.add(id(grad))
