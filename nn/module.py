@@ -70,11 +70,10 @@ class Module:
 
     def _set_path(self, path: str) -> None:
         """Give this module the dotted path ``path`` and rename its whole subtree to match."""
-        object.__setattr__(self, "_path", path)
-        for name, param in self._parameters.items():
-            param.name = _join(path, name)
-        for name, child in self._modules.items():
-            child._set_path(_join(path, name))
+        for module_path, module in self.named_modules(prefix=path):
+            object.__setattr__(module, "_path", module_path)
+            for name, param in module._parameters.items():
+                param.name = _join(module_path, name)
 
     # ----------------------------------------------------------------- calling
     def forward(self, *args: Any, **kwargs: Any) -> Any:

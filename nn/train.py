@@ -238,12 +238,16 @@ def fit(
             if accuracy is not None:
                 history.train_accuracy.append(accuracy)
             status = {"loss": f"{loss:.4g}"}
+            if accuracy is not None:
+                status["acc"] = f"{accuracy:.3f}"
             if dev is not None:
                 dev_loss, dev_accuracy = evaluate(model, loss_fn, dev[0], dev[1], accuracy_fn)
                 history.dev_loss.append(dev_loss)
                 if dev_accuracy is not None:
                     history.dev_accuracy.append(dev_accuracy)
                 status["dev_loss"] = f"{dev_loss:.4g}"
+                if dev_accuracy is not None:
+                    status["dev_acc"] = f"{dev_accuracy:.3f}"
                 if early_stopping is not None and early_stopping.update(epoch, dev_loss, model):
                     history.stopped_early = True
                     break
