@@ -28,10 +28,13 @@ class Contender:
     install_hint: str
     isolate: bool = False
 
+    def installed(self) -> bool:
+        """Whether the top-level module can be found (without importing it)."""
+        return importlib.util.find_spec(self.module.split(".")[0]) is not None
+
     def unavailable_reason(self) -> str | None:
         """``None`` when the contender can run, else a one-line explanation."""
-        top = self.module.split(".")[0]
-        if importlib.util.find_spec(top) is None:
+        if not self.installed():
             return f"not installed ({self.install_hint})"
         try:
             module = importlib.import_module(self.module)
@@ -41,6 +44,16 @@ class Contender:
         if missing:
             return f"{self.module} lacks {', '.join(missing)} (not written yet?)"
         return None
+
+    def reason_to_skip_here(self) -> str | None:
+        """Like :meth:`unavailable_reason`, but never imports an ``isolate`` contender here.
+
+        The main process only checks that such a contender is installed; its subprocess
+        does the full check.
+        """
+        if self.isolate:
+            return None if self.installed() else f"not installed ({self.install_hint})"
+        return self.unavailable_reason()
 
     def version(self) -> str:
         """The installed version, or ``"?"``."""

@@ -69,18 +69,26 @@ class Settings:
 
 @dataclass
 class Measurement:
-    """One contender's verdict and times on one case; ratios are to NumPy in the same run."""
+    """One contender's verdict and figures on one case.
+
+    Figures are in the case's ``quantity`` (seconds per step, or bytes for peak memory);
+    ratios divide by NumPy's figure from the same run (the same subprocess, for a contender
+    measured in isolation), which ``baseline_median`` and ``baseline_min`` record.
+    """
 
     contender: str
     status: str
     note: str = ""
     max_error: float | None = None
-    first_s: float | None = None
-    median_s: float | None = None
-    min_s: float | None = None
+    first: float | None = None
+    median: float | None = None
+    minimum: float | None = None
     samples: list[float] = field(default_factory=list)
     ratio_median: float | None = None
     ratio_min: float | None = None
+    baseline_median: float | None = None
+    baseline_min: float | None = None
+    isolated: bool = False
 
 
 @dataclass
@@ -94,6 +102,7 @@ class CaseResult:
     units: int
     unit: str
     measurements: dict[str, Measurement]
+    quantity: str = "seconds"
 
     def to_json(self) -> dict[str, Any]:
         """A plain dict for ``json.dumps``."""
@@ -164,12 +173,12 @@ def prepare(
         message = str(exc).splitlines()[0][:160] if str(exc) else ""
         return None, Measurement(name, FAILED, f"{type(exc).__name__}: {message}"), None
     if reference is None:  # this is the baseline itself
-        return runner, Measurement(name, OK, first_s=first, max_error=0.0), outputs
+        return runner, Measurement(name, OK, first=first, max_error=0.0), outputs
     rtol = workload.rtol[case.dtype]
     agree, error, problem = compare(reference, outputs, rtol)
     if not agree:
-        return None, Measurement(name, WRONG, problem, max_error=error, first_s=first), outputs
-    return runner, Measurement(name, OK, max_error=error, first_s=first), outputs
+        return None, Measurement(name, WRONG, problem, max_error=error, first=first), outputs
+    return runner, Measurement(name, OK, max_error=error, first=first), outputs
 
 
 def interleaved_samples(
@@ -202,6 +211,19 @@ def interleaved_samples(
     return samples
 
 
+def set_ratios(measurements: dict[str, Measurement]) -> None:
+    """Divide every measured figure by the NumPy baseline's, in place."""
+    base = measurements[BASELINE]
+    if not base.median or not base.minimum:
+        return
+    for m in measurements.values():
+        if m.median is None or m.minimum is None:
+            continue
+        m.baseline_median, m.baseline_min = base.median, base.minimum
+        m.ratio_median = m.median / base.median
+        m.ratio_min = m.minimum / base.minimum
+
+
 def run_case(
     case: Case,
     workload: Workload,
@@ -229,17 +251,14 @@ def run_case(
         measurements[contender.name] = measurement
         if runner is not None:
             runners[contender.name] = runner
-    first = {name: measurements[name].first_s or 0.0 for name in runners}
+    first = {name: measurements[name].first or 0.0 for name in runners}
     samples = interleaved_samples({n: r.step for n, r in runners.items()}, first, settings)
     for name, times in samples.items():
         m = measurements[name]
         m.samples = times
-        m.median_s = statistics.median(times)
-        m.min_s = min(times)
-    for m in measurements.values():
-        if m.median_s is not None and base.median_s and base.min_s:
-            m.ratio_median = m.median_s / base.median_s
-            m.ratio_min = m.min_s / base.min_s if m.min_s is not None else None
+        m.median = statistics.median(times)
+        m.minimum = min(times)
+    set_ratios(measurements)
     return CaseResult(
         case.workload, case.variant, case.key, case.dtype, case.units, case.unit, measurements
     )
@@ -256,7 +275,7 @@ def escalation_skips(workload: Workload, result: CaseResult, settings: Settings)
         elif m.status == SKIPPED and " at " in m.note:
             skips[name] = m.note
         elif m.status == OK:
-            elapsed = m.median_s if m.median_s is not None else m.first_s
+            elapsed = m.median if m.median is not None else m.first
             if elapsed is not None and elapsed > settings.skip_after:
                 skips[name] = f"{result.variant} already took {elapsed:.0f} s"
     skips.pop(BASELINE, None)

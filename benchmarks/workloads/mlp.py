@@ -10,6 +10,7 @@ initial parameters.  Workload 5 (peak memory) runs the same step at batch 4096.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,7 @@ def make_problem(batch: int, dtype: str, seed: int = 0) -> MLPProblem:
     X = rng.standard_normal((batch, SIZES[0]), dtype=dt)
     y = rng.integers(0, SIZES[-1], size=batch)
     params: list[np.ndarray] = []
-    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+    for n_in, n_out in pairwise(SIZES):
         W = rng.standard_normal((n_out, n_in), dtype=dt)
         W *= dt.type(np.sqrt(2.0 / n_in))
         params += [W, np.zeros(n_out, dtype=dt)]
@@ -129,7 +130,7 @@ def autograd_lite_nn_runner(p: MLPProblem) -> Runner:
     import autograd_lite as ag
     import nn
 
-    dense = [nn.Dense(n_in, n_out) for n_in, n_out in zip(SIZES[:-1], SIZES[1:])]
+    dense = [nn.Dense(n_in, n_out) for n_in, n_out in pairwise(SIZES)]
     for layer, k in zip(dense, range(0, 6, 2)):
         set_dense_params(layer, p.params[k], p.params[k + 1])
     model = nn.Sequential(dense[0], nn.ReLU(), dense[1], nn.ReLU(), dense[2])
