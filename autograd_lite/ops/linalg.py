@@ -61,9 +61,31 @@ def matmul(a: Any, b: Any):
     return record(data, MATMUL, (a, b))
 
 
+def _linear_partial_x(xp, g, y, x, weight, *bias):
+    return g @ weight  # y = x Wᵀ + b  ⇒  ∂L/∂x = g W
+
+
+def _linear_partial_weight(xp, g, y, x, weight, *bias):
+    # ∂L/∂W = gᵀ x, summed over every example (all axes but the last): (n_out, n_in) directly,
+    # as the course writes dW = dZ·Aᵀ, with no transpose to copy afterwards.
+    n_out, n_in = weight.shape
+    return g.reshape((-1, n_out)).T @ x.reshape((-1, n_in))
+
+
+def _linear_partial_bias(xp, g, y, x, weight, bias):
+    return g  # ∂L/∂b = Σ over examples of g: the engine's unbroadcast does the sum
+
+
+LINEAR = Op("linear", _linear_partial_x, _linear_partial_weight, _linear_partial_bias)
+
+
 def linear(x: Any, weight: Any, bias: Any = None):
     """The dense layer y = x @ Wᵀ + b, with W of shape (n_out, n_in) and b of shape (n_out,)
-    (the course's Z = W·A + b for examples stored as rows)."""
+    (the course's Z = W·A + b for examples stored as rows).
+
+    A primitive rather than matmul + transpose + add for speed: its partials are the course's
+    dX = dZ·W, dW = dZᵀ·X, db = Σ dZ, computed in the layout the parameters have.
+    """
     x, weight = as_tensor(x, "linear"), as_tensor(weight, "linear")
     if weight.ndim != 2:
         raise ValueError(f"linear: weight must be 2-D (n_out, n_in), got shape {weight.shape}")
@@ -72,13 +94,17 @@ def linear(x: Any, weight: Any, bias: Any = None):
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape} "
             f"(expected the input's last axis to be n_in = {weight.shape[1]})"
         )
-    out = matmul(x, weight.T)
+    data = x.data @ weight.data.T
     if bias is None:
-        return out
+        return record(data, LINEAR, (x, weight))
     bias = as_tensor(bias, "linear")
     if bias.shape != (weight.shape[0],):
         raise ValueError(
             f"linear: bias of shape {bias.shape} does not match weight of shape {weight.shape} "
             f"(expected ({weight.shape[0]},))"
         )
-    return out + bias
+    if np.result_type(data, bias.data) == data.dtype:
+        data += bias.data  # the product is a fresh array: add the bias in place
+    else:
+        data = data + bias.data
+    return record(data, LINEAR, (x, weight, bias))
