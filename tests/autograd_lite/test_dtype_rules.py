@@ -1,0 +1,136 @@
+"""dtype rules: float32 stays float32 (forward and grads), Python numbers give float64,
+int/bool data work in forward and become float64 when they need a gradient."""
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+
+F32 = np.float32
+
+
+def f32_leaf(shape=(3, 4), seed=0, positive=False):
+    data = np.random.default_rng(seed).uniform(0.5, 2.0, size=shape).astype(F32)
+    if not positive:
+        data[..., ::2] *= -1
+    return ag.Tensor(data, requires_grad=True)
+
+
+OPS_ON_ONE_FLOAT32_TENSOR = {
+    "add scalar": lambda x: x + 2.0,
+    "rsub scalar": lambda x: 2.0 - x,
+    "mul int": lambda x: x * 3,
+    "rdiv scalar": lambda x: 1.0 / x,
+    "pow scalar": lambda x: x**2,
+    "neg": lambda x: -x,
+    "exp": lambda x: x.exp(),
+    "log of abs": lambda x: x.abs().log(),
+    "sqrt of abs": lambda x: x.abs().sqrt(),
+    "tanh": lambda x: x.tanh(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "relu": lambda x: x.relu(),
+    "leaky_relu": lambda x: x.leaky_relu(),
+    "softmax": lambda x: x.softmax(axis=1),
+    "log_softmax": lambda x: x.log_softmax(),
+    "logsumexp": lambda x: x.logsumexp(axis=0),
+    "sum": lambda x: x.sum(axis=1),
+    "mean": lambda x: x.mean(),
+    "max": lambda x: x.max(axis=0),
+    "min": lambda x: x.min(),
+    "var": lambda x: x.var(axis=1, ddof=1),
+    "reshape": lambda x: x.reshape(4, 3),
+    "transpose": lambda x: x.T,
+    "clip": lambda x: x.clip(-1.0, 1.0),
+    "maximum scalar": lambda x: x.maximum(0.1),
+    "index": lambda x: x[np.array([0, 0, 2]), 1:],
+    "matmul self": lambda x: x @ x.T,
+    "where": lambda x: ag.where(x.data > 0, x, 0.5),
+    "concatenate": lambda x: ag.concatenate([x, x * 2.0], axis=1),
+    "stack": lambda x: ag.stack([x, x]),
+    "softmax_cross_entropy": lambda x: ag.softmax_cross_entropy(x, np.array([0, 3, 1])),
+    "bce_with_logits": lambda x: ag.binary_cross_entropy_with_logits(x, np.ones((3, 4), dtype=F32)),
+    "bce": lambda x: ag.binary_cross_entropy(x.sigmoid(), np.zeros((3, 4), dtype=F32)),
+}
+
+
+@pytest.mark.parametrize("name", OPS_ON_ONE_FLOAT32_TENSOR)
+def test_float32_input_gives_float32_forward_and_float32_grads(name):
+    x = f32_leaf()
+    out = OPS_ON_ONE_FLOAT32_TENSOR[name](x)
+    assert out.dtype == np.float32, f"{name} forward is {out.dtype}"
+    out.backward(gradient=np.ones(out.shape, dtype=F32))
+    assert x.grad.dtype == np.float32, f"{name} grad is {x.grad.dtype}"
+    assert np.all(np.isfinite(np.asarray(x.grad)))
+
+
+def test_float32_binary_ops_and_linear_keep_float32_grads_for_every_input():
+    x, w, b = f32_leaf((5, 3), 1), f32_leaf((2, 3), 2), f32_leaf((2,), 3)
+    out = ag.linear(x, w, b) * x[:, :2] / (b.abs() + 1.0) - w[:, 0].abs() ** b.abs()
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert (x.grad.dtype, w.grad.dtype, b.grad.dtype) == (F32, F32, F32)
+
+
+def test_python_numbers_give_float64():
+    assert ag.Tensor(1.5).dtype == np.float64
+    assert ag.Tensor([1.0, 2.0]).dtype == np.float64
+    assert ag.Tensor([[1.0], [2.5]]).dtype == np.float64
+
+
+def test_a_numpy_float32_array_keeps_its_dtype():
+    x = ag.Tensor(np.ones(3, dtype=F32))
+    assert x.dtype == np.float32
+    assert x.data.dtype == np.float32
+    assert ag.Tensor(np.ones(3, dtype=F32), requires_grad=True).dtype == np.float32
+
+
+def test_float32_with_a_python_scalar_stays_float32():
+    x = ag.Tensor(np.ones(3, dtype=F32))
+    for out in (x + 1.5, 2.5 * x, x / 3, x - 0.1, x**2.0, 1e-3 - x):
+        assert out.dtype == np.float32
+
+
+def test_float32_with_a_float64_array_becomes_float64():
+    x = ag.Tensor(np.ones(3, dtype=F32))
+    assert (x + np.ones(3)).dtype == np.float64
+    assert (x * ag.Tensor(np.ones(3))).dtype == np.float64
+    assert (np.ones(3) - x).dtype == np.float64
+
+
+def test_grad_of_a_float32_leaf_mixed_with_float64_is_float32():
+    x = f32_leaf((3,))
+    y = ag.Tensor(np.ones(3), requires_grad=True)
+    (x * y).sum().backward()
+    assert x.grad.dtype == np.float32
+    assert y.grad.dtype == np.float64
+
+
+def test_int_and_bool_arrays_work_in_forward_like_numpy():
+    a = np.array([[1, 2, 3], [4, 5, 6]])
+    b = np.array([True, False, True])
+    x, m = ag.Tensor(a), ag.Tensor(b)
+    np.testing.assert_array_equal((x + x).data, a + a)
+    np.testing.assert_array_equal((x * m).data, a * b)
+    np.testing.assert_array_equal(x.sum(axis=0).data, a.sum(axis=0))
+    np.testing.assert_allclose(x.mean().data, a.mean())
+    np.testing.assert_allclose((x / 2).data, a / 2)
+    np.testing.assert_array_equal((x @ x.T).data, a @ a.T)
+    np.testing.assert_array_equal(x.max(axis=1).data, a.max(axis=1))
+    np.testing.assert_allclose(x.exp().data, np.exp(a))
+
+
+@pytest.mark.parametrize("data", [np.array([1, 2, 3]), np.array([True, False, True]), [1, 2, 3]])
+def test_int_and_bool_tensors_requiring_grad_become_float64(data):
+    x = ag.Tensor(data, requires_grad=True)
+    assert x.dtype == np.float64
+    (x * x).sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad), 2 * np.asarray(data, dtype=np.float64))
+    assert x.grad.dtype == np.float64
+
+
+def test_int_constant_times_float_leaf_gives_float_grad():
+    x = ag.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    k = ag.Tensor(np.array([2, 3, 4]))
+    (x * k).sum().backward()
+    np.testing.assert_array_equal(np.asarray(x.grad), [2.0, 3.0, 4.0])
+    assert x.grad.dtype == np.float64
