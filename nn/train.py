@@ -128,6 +128,22 @@ class History:
         """Number of epochs run."""
         return len(self.train_loss)
 
+    def record(self, split: str, loss: float, accuracy: float | None) -> None:
+        """Append one epoch's loss (and accuracy, when there is one) for "train" or "dev"."""
+        getattr(self, f"{split}_loss").append(loss)
+        if accuracy is not None:
+            getattr(self, f"{split}_accuracy").append(accuracy)
+
+    def latest(self) -> dict[str, str]:
+        """The last epoch's metrics, formatted for the progress bar."""
+        columns = {
+            "loss": self.train_loss,
+            "acc": self.train_accuracy,
+            "dev_loss": self.dev_loss,
+            "dev_acc": self.dev_accuracy,
+        }
+        return {name: f"{values[-1]:.4g}" for name, values in columns.items() if values}
+
 
 def evaluate(
     model: Module,
@@ -213,14 +229,7 @@ def fit(
     """
     X, Y = np.asarray(X), np.asarray(Y)
     _check_fit_arguments(X, Y, epochs, batch_size, dev)
-    if isinstance(early_stopping, numbers.Integral) and not isinstance(early_stopping, bool):
-        early_stopping = EarlyStopping(patience=int(early_stopping))
-    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
-        raise TypeError("fit: early_stopping must be an EarlyStopping, an int patience or None")
-    if early_stopping is not None and dev is None:
-        raise ValueError("fit: early_stopping watches the dev loss, so it needs dev=(X_dev, Y_dev)")
-    if early_stopping is not None:
-        early_stopping.reset()
+    stopper = _as_early_stopping(early_stopping, dev)
     accuracy_fn = accuracy_fn or default_accuracy(loss_fn)
     rng = np.random.default_rng(seed)
     history = History()
@@ -231,30 +240,33 @@ def fit(
             if schedule is not None:
                 optimizer.lr = schedule(epoch)
             history.lr.append(optimizer.lr)
-            loss, accuracy = _train_epoch(
-                model, loss_fn, optimizer, X, Y, batch_size, rng, accuracy_fn
+            history.record(
+                "train",
+                *_train_epoch(model, loss_fn, optimizer, X, Y, batch_size, rng, accuracy_fn),
             )
-            history.train_loss.append(loss)
-            if accuracy is not None:
-                history.train_accuracy.append(accuracy)
-            status = {"loss": f"{loss:.4g}"}
-            if accuracy is not None:
-                status["acc"] = f"{accuracy:.3f}"
             if dev is not None:
-                dev_loss, dev_accuracy = evaluate(model, loss_fn, dev[0], dev[1], accuracy_fn)
-                history.dev_loss.append(dev_loss)
-                if dev_accuracy is not None:
-                    history.dev_accuracy.append(dev_accuracy)
-                status["dev_loss"] = f"{dev_loss:.4g}"
-                if dev_accuracy is not None:
-                    status["dev_acc"] = f"{dev_accuracy:.3f}"
-                if early_stopping is not None and early_stopping.update(epoch, dev_loss, model):
-                    history.stopped_early = True
-                    break
-            bar.set_postfix(status)
-    if early_stopping is not None:
-        history.best_epoch = early_stopping.best_epoch
-        if early_stopping.restore_best and early_stopping.best_state is not None:
-            model.load_state_dict(early_stopping.best_state)
+                history.record("dev", *evaluate(model, loss_fn, dev[0], dev[1], accuracy_fn))
+            bar.set_postfix(history.latest())
+            if stopper is not None and stopper.update(epoch, history.dev_loss[-1], model):
+                history.stopped_early = True
+                break
+    if stopper is not None:
+        history.best_epoch = stopper.best_epoch
+        if stopper.restore_best and stopper.best_state is not None:
+            model.load_state_dict(stopper.best_state)
     model.train(was_training)
     return history
+
+
+def _as_early_stopping(early_stopping: Any, dev: Any) -> EarlyStopping | None:
+    """Turn fit's ``early_stopping`` argument into a fresh EarlyStopping (or None)."""
+    if early_stopping is None:
+        return None
+    if isinstance(early_stopping, numbers.Integral) and not isinstance(early_stopping, bool):
+        early_stopping = EarlyStopping(patience=int(early_stopping))
+    if not isinstance(early_stopping, EarlyStopping):
+        raise TypeError("fit: early_stopping must be an EarlyStopping, an int patience or None")
+    if dev is None:
+        raise ValueError("fit: early_stopping watches the dev loss, so it needs dev=(X_dev, Y_dev)")
+    early_stopping.reset()
+    return early_stopping
