@@ -121,6 +121,20 @@ def backward(
         tensor.grad = _make(grad, None) if previous is None else _make(previous.data + grad, None)
 
 
+def _partial_hook(observer: Observer | None) -> Observer | None:
+    """What to call after each partial derivative: anomaly checks and/or the observer."""
+    if not state.anomaly_enabled:
+        return observer
+    from autograd_lite import anomaly
+
+    def check_then_observe(tensor: Tensor, index: int, parent: Tensor, grad: Any, pg: Any) -> None:
+        anomaly.check_backward(tensor, index, pg)
+        if observer is not None:
+            observer(tensor, index, parent, grad, pg)
+
+    return check_then_observe
+
+
 def _run(
     order: list[Tensor],
     root: Tensor,
@@ -135,15 +149,17 @@ def _run(
     ``xp = tensor_math`` they are Tensors and every step is itself recorded.
     """
     recording = xp is tensor_math
-    anomaly = state.anomaly_enabled
+    hook = _partial_hook(observer)
     grads: dict[int, Any] = {id(root): seed}
+    pop_grad, get_grad = grads.pop, grads.get
     # Arrays that may be shared (passed through unchanged by add, or views): a leaf gets a copy
     # of these, so that gradients stored in two places never alias.
     shared: set[int] = {id(seed)}
     results: list[tuple[Tensor, Any]] = []
+    pop_tensor = order.pop  # children come off first: the list is parents-first
     while order:
-        tensor = order.pop()  # children come off first: the list is parents-first
-        grad = grads.pop(id(tensor), None)
+        tensor = pop_tensor()
+        grad = pop_grad(id(tensor), None)
         if grad is None:
             continue
         node = tensor._node
@@ -154,26 +170,27 @@ def _run(
             if node is None:
                 continue
         parents = node.parents
-        output = tensor if recording else tensor.data
-        inputs = parents if recording else [parent.data for parent in parents]
-        partials = node.op.partials
-        saved = node.saved
+        if recording:
+            output, inputs = tensor, parents
+        else:
+            output, inputs = tensor.data, [parent.data for parent in parents]
+        op = node.op
+        partials, unary, saved = op.partials, op.unary, node.saved
         for i, parent in enumerate(parents):
             if not parent._requires_grad:
                 continue
-            parent_grad = partials[i](xp, grad, output, *inputs, **saved)
-            if parent_grad.shape != parent.data.shape:
+            if saved:
+                parent_grad = partials[i](xp, grad, output, *inputs, **saved)
+            else:
+                parent_grad = partials[i](xp, grad, output, *inputs)
+            if not unary and parent_grad.shape != inputs[i].shape:
                 parent_grad = unbroadcast(parent_grad, parent.data.shape)
-            if anomaly:
-                from autograd_lite import anomaly as anomaly_module
-
-                anomaly_module.check_backward(tensor, i, parent_grad)
-            if observer is not None:
-                observer(tensor, i, parent, grad, parent_grad)
-            key = id(parent)
+            if hook is not None:
+                hook(tensor, i, parent, grad, parent_grad)
             if parent_grad is grad:
                 shared.add(id(grad))
-            previous = grads.get(key)
+            key = id(parent)
+            previous = get_grad(key)
             grads[key] = parent_grad if previous is None else previous + parent_grad
         if not retain_graph:
             node.release()

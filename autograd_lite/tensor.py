@@ -369,6 +369,8 @@ class Tensor:
 
 def _make(data: np.ndarray, node: _core.Node | None) -> Tensor:
     """Build a Tensor around `data` without validation: the ops' fast path."""
+    if type(data) is not np.ndarray:  # ufuncs on 0-d arrays return NumPy scalars
+        data = np.asarray(data)
     t = object.__new__(Tensor)
     t.data = data
     t.grad = None

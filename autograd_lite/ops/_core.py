@@ -34,13 +34,19 @@ _NO_SAVED: dict[str, Any] = {}
 
 
 class Op:
-    """A primitive: its `name` and a tuple `partials`, one partial derivative per input."""
+    """A primitive: its `name` and a tuple `partials`, one partial derivative per input.
 
-    __slots__ = ("name", "partials")
+    Ops with several inputs may broadcast them, so the engine sums their gradients back to each
+    input's shape. An op with a single input must return a gradient of exactly that input's
+    shape (`unary` lets the engine skip the shape check on that hot path).
+    """
+
+    __slots__ = ("name", "partials", "unary")
 
     def __init__(self, name: str, *partials: Partial) -> None:
         self.name = name
         self.partials: Sequence[Partial] = partials
+        self.unary = len(partials) == 1
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

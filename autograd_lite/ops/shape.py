@@ -119,7 +119,8 @@ def getitem(a: Any, index: Any):
 
 SCATTER_ADD = Op(
     "scatter_add",  # the adjoint of indexing: ∂/∂values is the gradient read back at `index`
-    lambda xp, g, y, values, *, shape, index: g[index],
+    # (summed over the positions a broadcast `values` was spread to)
+    lambda xp, g, y, values, *, shape, index: unbroadcast(g[index], values.shape),
 )
 
 
