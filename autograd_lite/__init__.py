@@ -51,6 +51,7 @@ from autograd_lite.ops import (
     var,
     where,
 )
+from autograd_lite.profiler import profile
 from autograd_lite.tensor import Tensor
 
 __version__ = "0.1.0"
@@ -86,6 +87,7 @@ __all__ = [
     "neg",
     "no_grad",
     "pow",
+    "profile",
     "relu",
     "reshape",
     "set_grad_enabled",

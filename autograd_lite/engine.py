@@ -113,6 +113,8 @@ def backward(
         for tensor, grad in results:
             tensor.grad = grad if tensor.grad is None else tensor.grad + grad
         return
+    if state.profiler is not None:
+        state.profiler.on_backward_start()
     results = _run(order, root, seed, numpy_math, retain_graph, observer)
     for tensor, grad in results:
         if grad.dtype != tensor.data.dtype:
@@ -122,17 +124,24 @@ def backward(
 
 
 def _partial_hook(observer: Observer | None) -> Observer | None:
-    """What to call after each partial derivative: anomaly checks and/or the observer."""
-    if not state.anomaly_enabled:
-        return observer
-    from autograd_lite import anomaly
+    """What to call after each partial derivative: the profiler, anomaly checks, the observer."""
+    hooks = [observer] if observer is not None else []
+    if state.anomaly_enabled:
+        from autograd_lite import anomaly
 
-    def check_then_observe(tensor: Tensor, index: int, parent: Tensor, grad: Any, pg: Any) -> None:
-        anomaly.check_backward(tensor, index, pg)
-        if observer is not None:
-            observer(tensor, index, parent, grad, pg)
+        hooks.insert(
+            0, lambda tensor, index, parent, grad, pg: anomaly.check_backward(tensor, index, pg)
+        )
+    if state.profiler is not None:
+        hooks.insert(0, state.profiler.on_partial)
+    if len(hooks) <= 1:
+        return hooks[0] if hooks else None
 
-    return check_then_observe
+    def call_all(tensor: Tensor, index: int, parent: Tensor, grad: Any, pg: Any) -> None:
+        for hook in hooks:
+            hook(tensor, index, parent, grad, pg)
+
+    return call_all
 
 
 def _run(

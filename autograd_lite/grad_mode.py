@@ -21,6 +21,7 @@ class _ThreadState(threading.local):
     grad_enabled: bool = True
     anomaly_enabled: bool = False
     scope: str | None = None
+    profiler: Any = None  # the active autograd_lite.profile, if any
 
 
 state = _ThreadState()

@@ -127,6 +127,7 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict | 
         from autograd_lite import anomaly
 
         anomaly.check_forward(op, parents, data)
+    node = None
     if state.grad_enabled:
         for parent in parents:
             if parent._requires_grad:
@@ -135,8 +136,10 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict | 
                     from autograd_lite import anomaly
 
                     node.trace = anomaly.creation_trace()
-                return _make_tensor(data, node)
-    return _make_tensor(data, None)
+                break
+    if state.profiler is not None:
+        state.profiler.on_forward(op, node)
+    return _make_tensor(data, node)
 
 
 # Set by autograd_lite.tensor at import time (avoids an import cycle on the hot path).
