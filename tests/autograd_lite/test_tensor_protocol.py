@@ -50,23 +50,16 @@ def test_np_asarray_and_numpy_return_the_values():
     assert np.asarray(x, dtype=np.float32).dtype == np.float32
 
 
-ZERO_D_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: elementwise ops on 0-d tensors store a NumPy scalar (np.float64) as "
-    ".data, so np.asarray(t) raises 'object __array__ method not producing an array'",
-)
-
-
 @pytest.mark.parametrize(
     "make",
     [
-        pytest.param(lambda x: x * 2.0, id="mul", marks=ZERO_D_BUG),
-        pytest.param(lambda x: 2.0 - x, id="rsub", marks=ZERO_D_BUG),
-        pytest.param(lambda x: -x, id="neg", marks=ZERO_D_BUG),
-        pytest.param(lambda x: x.exp(), id="exp", marks=ZERO_D_BUG),
+        pytest.param(lambda x: x * 2.0, id="mul"),
+        pytest.param(lambda x: 2.0 - x, id="rsub"),
+        pytest.param(lambda x: -x, id="neg"),
+        pytest.param(lambda x: x.exp(), id="exp"),
         pytest.param(lambda x: x.sum(), id="sum"),
-        pytest.param(lambda x: x**2, id="pow", marks=ZERO_D_BUG),
-        pytest.param(lambda x: x.tanh(), id="tanh", marks=ZERO_D_BUG),
+        pytest.param(lambda x: x**2, id="pow"),
+        pytest.param(lambda x: x.tanh(), id="tanh"),
         pytest.param(lambda x: x.reshape(1), id="reshape"),
     ],
 )
