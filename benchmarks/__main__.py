@@ -46,6 +46,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="scalar chain: skip larger N for a contender once a run took this many seconds",
     )
+    parser.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="cpu: process CPU time, robust to other load on the machine (default); "
+        "wall: perf_counter",
+    )
     parser.add_argument("--json", default=DEFAULT_JSON, help="where to write the JSON results")
     parser.add_argument("--no-json", action="store_true", help="do not write JSON")
     parser.add_argument("--markdown", default=None, help="also write the Markdown table here")
@@ -82,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from .contenders import CONTENDERS, resolve
     from .harness import Settings
-    from .machine import describe, pin_threads
+    from .machine import describe, load_average, pin_threads
     from .orchestrate import WORKLOAD_NAMES, log, run_all
     from .report import build_report, render_markdown, write_json, write_text
     from .workloads import WORKLOADS, memory
@@ -95,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.skip_after:
         settings = replace(settings, skip_after=args.skip_after)
+    settings = replace(settings, clock=args.clock)
     names = split(args.workloads) or list(WORKLOAD_NAMES)
     unknown = [n for n in names if n not in WORKLOAD_NAMES]
     if unknown:
@@ -110,7 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = run_all(names, contenders, settings)
     titles = {name: w.title for name, w in WORKLOADS.items()} | {memory.NAME: memory.TITLE}
     command = ["python", "-m", "benchmarks", *(argv if argv is not None else sys.argv[1:])]
-    report = build_report(describe(pin_note), settings, contenders, titles, results, command)
+    machine = describe(pin_note)
+    machine["load_average_after"] = load_average()
+    report = build_report(machine, settings, contenders, titles, results, command)
     markdown = render_markdown(report, results)
     print(markdown)
     if not args.no_json:

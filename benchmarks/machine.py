@@ -69,6 +69,14 @@ def blas_pools() -> list[dict[str, Any]]:
     return [{k: pool.get(k) for k in keys} for pool in threadpool_info()]
 
 
+def load_average() -> list[float] | None:
+    """The 1, 5 and 15-minute load averages: other work that ran beside the benchmark."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
 def describe(pin_note: str) -> dict[str, Any]:
     """Machine and version facts for the report header and the JSON file."""
     import numpy as np
@@ -81,6 +89,7 @@ def describe(pin_note: str) -> dict[str, Any]:
         "numpy": np.__version__,
         "thread_pinning": pin_note,
         "thread_pools": blas_pools(),
+        "load_average_before": load_average(),
     }
 
 

@@ -171,6 +171,15 @@ def notes(results: Sequence[CaseResult], names: Sequence[str]) -> list[str]:
     return lines
 
 
+CLOCKS = {"cpu": "process CPU time", "wall": "wall-clock time"}
+
+
+def load_text(machine: dict[str, Any]) -> str:
+    """``0.5 / 3.1``: the 1-minute load average before and after the run."""
+    before, after = machine.get("load_average_before"), machine.get("load_average_after")
+    return " / ".join(f"{x[0]:.1f}" if x else "?" for x in (before, after))
+
+
 def render_markdown(report: dict[str, Any], results: Sequence[CaseResult]) -> str:
     """The whole report as Markdown."""
     machine, names = report["machine"], report["contenders"]
@@ -187,8 +196,9 @@ def render_markdown(report: dict[str, Any], results: Sequence[CaseResult]) -> st
         f"threads pinned with {machine['thread_pinning']}.",
         f"Versions: {versions}.",
         f"Settings: {'quick (smoke test, not a measurement)' if s['quick'] else 'full'}; "
-        f"up to {s['rounds']} interleaved rounds, samples of at least {s['min_sample']} s, "
-        "median [min] over rounds, gc.collect() before each sample.",
+        f"up to {s['rounds']} interleaved rounds, samples of at least {s['min_sample']} s "
+        f"of {CLOCKS[s['clock']]}, median [min] over rounds, gc.collect() before each sample; "
+        f"load average {load_text(machine)} on {machine['cores']} cores (before / after).",
         "",
         "### Ratios to hand-written NumPy in the same run (lower is better)",
         "",
