@@ -88,13 +88,20 @@ class Tensor:
         gradient: Any = None,
         retain_graph: bool | None = None,
         create_graph: bool = False,
+        explain: bool = False,
     ) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` by the chain rule.
 
         `gradient` is dL/d(self) (required unless self has one element); the graph is freed
         afterwards unless `retain_graph` (default: `create_graph`); `create_graph=True` records
-        the backward pass so that the gradients can be differentiated again.
+        the backward pass so that the gradients can be differentiated again. `explain=True`
+        also prints the pass as the chain rule, node by node (see `autograd_lite.explain`).
         """
+        if explain:
+            from autograd_lite.explain import explain as narrate
+
+            narrate(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+            return
         from autograd_lite.engine import backward
 
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)

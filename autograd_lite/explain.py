@@ -1,0 +1,289 @@
+"""explain: the backward pass told as the chain rule, node by node, in words and numbers.
+
+For J = 3(a + bc) with a=5, b=3, c=2 (u = bc and v = a + u get the course's names)::
+
+    >>> explain(J)
+    backward pass of J, node by node (chain rule: dJ/dx = dJ/dy · dy/dx)
+    dJ/dJ = 1
+    J = mul(3, v) = 33
+      dJ/dv = dJ/dJ · dJ/dv = 1 · 3 = 3
+    v = add(a, u) = 11
+      dJ/da = dJ/dv · dv/da = 3 · 1 = 3
+      dJ/du = dJ/dv · dv/du = 3 · 1 = 3
+    u = mul(b, c) = 6
+      dJ/db = dJ/du · du/db = 3 · 2 = 6
+      dJ/dc = dJ/du · du/dc = 3 · 3 = 9
+    result: dJ/da = 3, dJ/db = 6, dJ/dc = 9
+
+Each line is one partial derivative the engine applies (its `observer` hook): the upstream
+gradient dJ/d(output) times the op's local derivative d(output)/d(input). Scalars are shown with
+their numbers; arrays with their shapes and norms ‖·‖ = √(Σ xᵢ²). A tensor used several times
+receives one contribution per use, and the contributions add (the multivariable chain rule).
+
+Names: a tensor's `.name` when set; otherwise the output is J, intermediates are u, v, w, p, q,
+r, s, h1, h2, ... and unnamed leaves x1, x2, ... in the order they were computed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import numpy as np
+
+from autograd_lite.engine import backward, topological_order
+from autograd_lite.ops import numpy_math
+from autograd_lite.tensor import Tensor
+
+_INTERMEDIATE_NAMES = ("u", "v", "w", "p", "q", "r", "s")
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One partial derivative: dJ/d(parent) ∋ dJ/d(child) · d(child)/d(parent).
+
+    `upstream` is dJ/d(child), `contribution` what reaches the parent (after undoing
+    broadcasting), `local` the number d(child)/d(parent) when child and parent are scalars.
+    """
+
+    child: str
+    parent: str
+    op: str
+    index: int
+    upstream: np.ndarray
+    contribution: np.ndarray
+    local: float | None
+
+
+@dataclass
+class Explanation:
+    """What `explain` printed (`lines`, ``str(explanation)``), the `steps`, and each leaf's
+    total gradient from this pass in `gradients` (by display name)."""
+
+    root: str
+    lines: list[str] = field(default_factory=list)
+    steps: list[ChainStep] = field(default_factory=list)
+    gradients: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+def explain(
+    y: Tensor,
+    gradient: Any = None,
+    *,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    root_name: str = "J",
+    file: TextIO | None = None,
+    quiet: bool = False,
+) -> Explanation:
+    """Run ``y.backward(gradient, retain_graph, create_graph)`` and narrate it (printed to
+    `file`, default stdout, unless `quiet`). Gradients accumulate into `.grad` exactly as with
+    `backward`. `root_name` is y's symbol when y has no `.name`. Returns an `Explanation`."""
+    if not isinstance(y, Tensor):
+        raise TypeError(f"explain: expected a Tensor, got {type(y).__name__}")
+    order = topological_order(y) if y.requires_grad else []
+    names = _names(y, order, root_name)
+    story = _Narrator(names[id(y)], names, _use_counts(order))
+    leaves = _leaves_as_written(y)  # before backward frees the graph
+    story.start(y, gradient)
+    backward(y, gradient, retain_graph=retain_graph, create_graph=create_graph, observer=story)
+    story.finish(leaves)
+    if not quiet:
+        print(str(story.explanation), file=file if file is not None else sys.stdout)
+    return story.explanation
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _fresh(candidates: Iterator[str], used: set[str]) -> str:
+    for name in candidates:
+        if name not in used:
+            used.add(name)
+            return name
+    raise AssertionError("unreachable: the candidate names are infinite")
+
+
+def _names(root: Tensor, order: list[Tensor], root_name: str) -> dict[int, str]:
+    """A display name for every tensor in the graph (parents-first `order`)."""
+    used = {t.name for t in order if t.name}
+    intermediates = itertools.chain(_INTERMEDIATE_NAMES, (f"h{k}" for k in itertools.count(1)))
+    leaves = (f"x{k}" for k in itertools.count(1))
+    names: dict[int, str] = {}
+    for tensor in order:
+        if tensor.name:
+            name = tensor.name
+        elif tensor is root:
+            name = _fresh(iter([root_name, *(f"{root_name}{k}" for k in range(2, 99))]), used)
+        else:
+            name = _fresh(leaves if tensor._node is None else intermediates, used)
+        names[id(tensor)] = name
+    names.setdefault(id(root), root.name or root_name)
+    return names
+
+
+def _use_counts(order: list[Tensor]) -> dict[int, int]:
+    """How many gradient contributions each tensor receives (its uses by recorded ops)."""
+    counts: dict[int, int] = {}
+    for tensor in order:
+        node = tensor._node
+        for parent in node.parents if node is not None else ():
+            if parent._requires_grad:
+                counts[id(parent)] = counts.get(id(parent), 0) + 1
+    return counts
+
+
+def _leaves_as_written(root: Tensor) -> list[Tensor]:
+    """The leaves behind `root` in the order they appear when its formula is read left to
+    right (depth-first pre-order over each op's inputs; iterative)."""
+    leaves: list[Tensor] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        tensor = stack.pop()
+        if id(tensor) in seen or not tensor._requires_grad:
+            continue
+        seen.add(id(tensor))
+        node = tensor._node
+        if node is None:
+            leaves.append(tensor)
+        elif node.parents is not None:
+            stack.extend(reversed(node.parents))
+    return leaves
+
+
+def _array(value: Any) -> np.ndarray:
+    return np.asarray(getattr(value, "data", value))
+
+
+def _number(value: Any) -> str:
+    return f"{float(np.asarray(value).reshape(-1)[0]):.6g}"
+
+
+def _describe(value: Any) -> str:
+    array = _array(value)
+    if array.size == 1:
+        return _number(array)
+    norm = float(np.linalg.norm(array.astype(np.float64)))
+    return f"shape {array.shape}, ‖·‖ = {norm:.4g}"
+
+
+class _Narrator:
+    """The engine's observer: turns each partial derivative into a `ChainStep` and a line."""
+
+    def __init__(self, root: str, names: dict[int, str], uses: dict[int, int]) -> None:
+        self.J = root
+        self.names = names
+        self.uses = uses
+        self.explanation = Explanation(root)
+        self.current: Tensor | None = None
+        self.received: dict[int, list[np.ndarray]] = {}
+
+    def d(self, name: str) -> str:
+        return f"d{self.J}/d{name}"
+
+    def _label(self, tensor: Tensor) -> str:
+        name = self.names.get(id(tensor))
+        if name is not None:
+            return name
+        if tensor.name:
+            return tensor.name
+        return _number(tensor.data) if tensor.size == 1 else f"const{tensor.shape}"
+
+    def start(self, root: Tensor, gradient: Any) -> None:
+        lines = self.explanation.lines
+        lines.append(
+            f"backward pass of {self.J}, node by node "
+            f"(chain rule: {self.d('x')} = {self.d('y')} · dy/dx)"
+        )
+        if gradient is None:
+            lines.append(f"{self.d(self.J)} = 1")
+        else:
+            lines.append(f"{self.d(self.J)} = the given gradient: {_describe(gradient)}")
+
+    def _open_node(self, tensor: Tensor) -> None:
+        self.current = tensor
+        name = self.names[id(tensor)]
+        self._total_line(tensor)
+        node = tensor._node
+        args = ", ".join(self._label(parent) for parent in node.parents)
+        value = f" = {_number(tensor.data)}" if tensor.size == 1 else f"  (shape {tensor.shape})"
+        self.explanation.lines.append(f"{name} = {node.op.name}({args}){value}")
+
+    def _total_line(self, tensor: Tensor) -> None:
+        parts = self.received.get(id(tensor), [])
+        if len(parts) < 2:
+            return
+        name = self.names[id(tensor)]
+        total = sum(parts[1:], parts[0])
+        if all(p.size == 1 for p in parts):
+            terms = " + ".join(_number(p) for p in parts)
+            body = f"{terms} = {_number(total)}"
+        else:
+            body = f"sum of {len(parts)} contributions: {_describe(total)}"
+        self.explanation.lines.append(
+            f"{self.d(name)} = {body}   ({name} is used {len(parts)} times: contributions add)"
+        )
+
+    def __call__(
+        self, tensor: Tensor, index: int, parent: Tensor, grad: Any, parent_grad: Any
+    ) -> None:
+        upstream, contribution = _array(grad), _array(parent_grad)
+        if tensor is not self.current:
+            self._open_node(tensor)
+        child, name = self.names[id(tensor)], self.names[id(parent)]
+        scalar = upstream.size == 1 and contribution.size == 1
+        local = _local_derivative(tensor, index, upstream, contribution) if scalar else None
+        step = ChainStep(child, name, tensor._node.op.name, index, upstream, contribution, local)
+        self.explanation.steps.append(step)
+        self.received.setdefault(id(parent), []).append(contribution)
+        target = self.d(name)
+        if self.uses.get(id(parent), 1) > 1:
+            repeated = tensor._node.parents.count(parent) > 1
+            target += f" (via {child}, input {index})" if repeated else f" (via {child})"
+        chain = f"{self.d(child)} · d{child}/d{name}"
+        if scalar:
+            shown_local = "?" if local is None else _number(local)
+            numbers = f"{_number(upstream)} · {shown_local} = {_number(contribution)}"
+        else:
+            numbers = f"{_describe(upstream)} → {_describe(contribution)}"
+        separator = " = " if scalar else ": "
+        self.explanation.lines.append(f"  {target} = {chain}{separator}{numbers}")
+
+    def finish(self, leaves: list[Tensor]) -> None:
+        results = []
+        for tensor in leaves:
+            if id(tensor) not in self.received:
+                continue
+            self._total_line(tensor)
+            parts = self.received[id(tensor)]
+            total = sum(parts[1:], parts[0])
+            name = self.names[id(tensor)]
+            self.explanation.gradients[name] = np.array(total)
+            results.append(f"{self.d(name)} = {_describe(total)}")
+        if results:
+            self.explanation.lines.append("result: " + ", ".join(results))
+
+
+def _local_derivative(
+    tensor: Tensor, index: int, upstream: np.ndarray, contribution: np.ndarray
+) -> float | None:
+    """d(child)/d(parent) for scalars: the op's partial with upstream gradient 1 (exact), or
+    contribution / upstream when that is not possible."""
+    node = tensor._node
+    try:
+        inputs = [parent.data for parent in node.parents]
+        ones = np.ones_like(tensor.data)
+        local = node.op.partials[index](numpy_math, ones, tensor.data, *inputs, **node.saved)
+        return float(np.asarray(local).reshape(-1)[0])
+    except Exception:
+        upstream_value = float(upstream.reshape(-1)[0])
+        if upstream_value == 0:
+            return None
+        return float(contribution.reshape(-1)[0]) / upstream_value

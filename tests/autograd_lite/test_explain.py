@@ -1,0 +1,114 @@
+"""explain: the backward pass as the chain rule in words and numbers, node by node."""
+
+import io
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite.explain import Explanation, explain
+
+
+def scalar(value, name):
+    return ag.Tensor(value, requires_grad=True, name=name)
+
+
+def classic():
+    """The course's computation graph: J = 3(a + bc) with a=5, b=3, c=2."""
+    a, b, c = scalar(5.0, "a"), scalar(3.0, "b"), scalar(2.0, "c")
+    return a, b, c, 3 * (a + b * c)
+
+
+def test_classic_example_prints_each_chain_rule_step_with_its_numbers(capsys):
+    *_, J = classic()
+    result = explain(J)
+    printed = capsys.readouterr().out
+    expected = [
+        "dJ/dJ = 1",
+        "J = mul(3, v) = 33",
+        "  dJ/dv = dJ/dJ · dJ/dv = 1 · 3 = 3",
+        "v = add(a, u) = 11",
+        "  dJ/da = dJ/dv · dv/da = 3 · 1 = 3",
+        "  dJ/du = dJ/dv · dv/du = 3 · 1 = 3",
+        "u = mul(b, c) = 6",
+        "  dJ/db = dJ/du · du/db = 3 · 2 = 6",
+        "  dJ/dc = dJ/du · du/dc = 3 · 3 = 9",
+        "result: dJ/da = 3, dJ/db = 6, dJ/dc = 9",
+    ]
+    assert result.lines[1:] == expected
+    assert printed.splitlines()[1:] == expected
+    assert isinstance(result, Explanation) and str(result) == printed.rstrip("\n")
+
+
+def test_classic_example_returns_gradients_and_steps_and_accumulates_grads():
+    a, b, c, J = classic()
+    result = explain(J, quiet=True)
+    assert {k: float(v) for k, v in result.gradients.items()} == {"a": 3.0, "b": 6.0, "c": 9.0}
+    assert (a.grad.item(), b.grad.item(), c.grad.item()) == (3.0, 6.0, 9.0)
+    steps = {(s.child, s.parent): s for s in result.steps}
+    assert set(steps) == {("J", "v"), ("v", "a"), ("v", "u"), ("u", "b"), ("u", "c")}
+    assert steps[("u", "c")].local == 3.0 and steps[("u", "c")].op == "mul"
+    assert float(steps[("u", "c")].upstream) == 3.0
+    assert float(steps[("u", "c")].contribution) == 9.0
+
+
+def test_backward_explain_true_prints_the_same_story(capsys):
+    *_, c, J = classic()
+    J.backward(explain=True)
+    printed = capsys.readouterr().out
+    assert "  dJ/dc = dJ/du · du/dc = 3 · 3 = 9" in printed
+    assert c.grad.item() == 9.0
+
+
+def test_a_tensor_used_several_times_sums_its_contributions():
+    x = scalar(2.0, "x")
+    y = x * x + x
+    lines = explain(y, quiet=True).lines
+    assert "  dJ/dx (via J) = dJ/dJ · dJ/dx = 1 · 1 = 1" in lines
+    assert "  dJ/dx (via u, input 0) = dJ/du · du/dx = 1 · 2 = 2" in lines
+    assert "dJ/dx = 1 + 2 + 2 = 5   (x is used 3 times: contributions add)" in lines
+    assert lines[-1] == "result: dJ/dx = 5"
+
+
+def test_arrays_are_described_by_shape_and_norm():
+    W = ag.Tensor(np.ones((2, 3)), requires_grad=True, name="W")
+    X = ag.Tensor(np.arange(12.0).reshape(4, 3))
+    loss = (X @ W.T).sum()
+    loss.name = "L"
+    result = explain(loss, quiet=True)
+    text = str(result)
+    assert "backward pass of L" in text
+    assert "shape (4, 2), ‖·‖ = " in text
+    norm = np.linalg.norm(np.ones((2, 4)) @ np.arange(12.0).reshape(4, 3))  # (dL/dZ)ᵀ·X
+    assert f"dL/dW = shape (2, 3), ‖·‖ = {norm:.4g}" in result.lines[-1]
+    np.testing.assert_allclose(result.gradients["W"], W.grad.data)
+    assert all(step.local is None for step in result.steps)  # no single number for arrays
+
+
+def test_unnamed_tensors_get_course_style_names():
+    a, b = ag.Tensor(1.5, requires_grad=True), ag.Tensor(-2.0, requires_grad=True)
+    lines = explain((a * b).exp(), quiet=True).lines
+    assert "J = exp(u) = 0.0497871" in lines
+    assert "u = mul(x1, x2) = -3" in lines or "u = mul(x2, x1) = -3" in lines
+
+
+def test_explain_writes_to_a_given_file_and_honours_retain_graph():
+    *_, J = classic()
+    buffer = io.StringIO()
+    explain(J, file=buffer, retain_graph=True)
+    assert "dJ/db = dJ/du · du/db = 3 · 2 = 6" in buffer.getvalue()
+    explain(J, quiet=True)  # the graph was kept: a second pass works
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        explain(J, quiet=True)  # now it is freed
+
+
+def test_a_given_gradient_seeds_the_pass():
+    x = ag.Tensor(np.array([1.0, 2.0]), requires_grad=True, name="x")
+    result = explain(x * 3.0, gradient=np.array([1.0, -1.0]), quiet=True)
+    assert "the given gradient: shape (2,)" in result.lines[1]
+    np.testing.assert_allclose(result.gradients["x"], [3.0, -3.0])
+
+
+def test_explain_needs_a_tensor():
+    with pytest.raises(TypeError, match="Tensor"):
+        explain(3.0)
