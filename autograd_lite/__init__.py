@@ -3,6 +3,8 @@
 Write a model with ordinary operators on `Tensor`s, call `.backward()`, read `.grad`.
 """
 
+from autograd_lite.anomaly import AnomalyError, detect_anomaly
+from autograd_lite.explain import explain
 from autograd_lite.functional import grad, value_and_grad
 from autograd_lite.grad_mode import (
     enable_grad,
@@ -11,6 +13,7 @@ from autograd_lite.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from autograd_lite.gradcheck import gradcheck
 from autograd_lite.ops import (
     abs,
     add,
@@ -53,10 +56,12 @@ from autograd_lite.ops import (
 )
 from autograd_lite.profiler import profile
 from autograd_lite.tensor import Tensor
+from autograd_lite.viz import draw_graph, retain_grads, save_svg
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyError",
     "Tensor",
     "abs",
     "add",
@@ -66,10 +71,14 @@ __all__ = [
     "broadcast_to",
     "clip",
     "concatenate",
+    "detect_anomaly",
     "div",
+    "draw_graph",
     "enable_grad",
     "exp",
+    "explain",
     "grad",
+    "gradcheck",
     "graph_scope",
     "is_grad_enabled",
     "leaky_relu",
@@ -90,6 +99,8 @@ __all__ = [
     "profile",
     "relu",
     "reshape",
+    "retain_grads",
+    "save_svg",
     "set_grad_enabled",
     "sigmoid",
     "softmax",
