@@ -14,12 +14,18 @@ from autograd_lite.ops._core import Op, as_tensor, record, to_array
 from autograd_lite.ops.reductions import _stable_shift
 
 
+def _inverse_count(n: int) -> float:
+    """1/n, the weight of each example in a mean; nan for an empty batch (like NumPy's mean of
+    nothing), so that the loss is nan and its gradient is an empty array, not a crash."""
+    return 1.0 / n if n else np.nan
+
+
 def _softmax_ce_partial(xp, g, y, logits, *, target, probs):
     # ∂/∂z of −(1/m) Σ y·log softmax(z) is (softmax(z) − y)/m for targets summing to 1.
     from autograd_lite.ops.reductions import softmax
 
     m = target.shape[0]
-    return (xp.saved(probs, lambda: softmax(logits, axis=-1)) - target) * (g * (1.0 / m))
+    return (xp.saved(probs, lambda: softmax(logits, axis=-1)) - target) * (g * _inverse_count(m))
 
 
 SOFTMAX_CROSS_ENTROPY = Op("softmax_cross_entropy", _softmax_ce_partial)
@@ -69,7 +75,7 @@ def softmax_cross_entropy(logits: Any, labels: Any):
     log_norm = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
     log_probs = shifted - log_norm
     # 0·log 0 counts as 0 (a one-hot row never pays for classes it does not name).
-    loss = -np.sum(np.where(target != 0, target * log_probs, 0)) / m
+    loss = -np.sum(np.where(target != 0, target * log_probs, 0)) * _inverse_count(m)
     saved = {"target": target, "probs": np.exp(log_probs)}
     return record(np.asarray(loss, dtype=z.dtype), SOFTMAX_CROSS_ENTROPY, (logits,), saved)
 
@@ -79,7 +85,7 @@ def _bce_logits_partial(xp, g, y, logits, *, target, probs):
     from autograd_lite.ops.elementwise import sigmoid
 
     n = target.size
-    return (xp.saved(probs, lambda: sigmoid(logits)) - target) * (g * (1.0 / n))
+    return (xp.saved(probs, lambda: sigmoid(logits)) - target) * (g * _inverse_count(n))
 
 
 BCE_WITH_LOGITS = Op("binary_cross_entropy_with_logits", _bce_logits_partial)
@@ -116,7 +122,7 @@ _GRAD_EPS = 1e-12  # keeps (p − y) / (p(1 − p)) finite at p = 0 or 1
 def _bce_partial(xp, g, y, p, *, target):
     # ∂/∂p of −mean(y log p + (1 − y) log(1 − p)) = (p − y) / (p(1 − p)) / n
     n = target.size
-    return (p - target) / xp.maximum(p * (1 - p), _GRAD_EPS) * (g * (1.0 / n))
+    return (p - target) / xp.maximum(p * (1 - p), _GRAD_EPS) * (g * _inverse_count(n))
 
 
 BCE = Op("binary_cross_entropy", _bce_partial)
