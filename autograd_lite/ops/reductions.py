@@ -79,8 +79,12 @@ MIN = Op("min", _extremum_partial)
 def _extremum(a: Any, axis: Any, keepdims: bool, op: Op, fn: Any):
     a = as_tensor(a, op.name)
     axes = normalize_axis(axis, a.ndim, op.name, a.shape)
-    if a.size == 0:
-        raise ValueError(f"{op.name}: cannot reduce an empty tensor of shape {a.shape}")
+    # Like NumPy: an empty batch reduced along a non-empty axis gives an empty result; only
+    # taking the extremum of nothing (a reduced axis of length 0) has no answer.
+    if (a.size if axes is None else math.prod(a.shape[i] for i in axes)) == 0:
+        raise ValueError(
+            f"{op.name}: cannot reduce over an empty axis (tensor of shape {a.shape}, axis {axis})"
+        )
     data = np.asarray(fn(a.data, axis=axes, keepdims=keepdims))
     return record(data, op, (a,), {"axes": axes, "keepdims": keepdims})
 
