@@ -5,6 +5,7 @@ data utilities, a training loop and save/load. Every gradient comes from the eng
 """
 
 from . import data, init, schedules
+from . import datasets as datasets  # the examples' data: nn.datasets.planar_flower, ...
 from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import Standardizer, minibatches, train_dev_test_split
 from .io import load, save

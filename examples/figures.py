@@ -1,0 +1,120 @@
+"""Pictures for the examples: decision boundaries and cost curves as PNG files.
+
+matplotlib is optional (the ``examples`` extra: ``pip install -e '.[examples]'``). Every
+function here returns the path it wrote, or None when matplotlib is missing, so an example
+runs the same with or without it and only the pictures are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import autograd_lite as ag
+import nn
+
+MATPLOTLIB_MISSING = (
+    "matplotlib is not installed, so no PNG was written; get it with "
+    "`.venv/bin/pip install -e '.[examples]'` (or `pip install matplotlib`)"
+)
+
+Predictor = Callable[[np.ndarray], np.ndarray]
+
+
+def pyplot() -> Any | None:
+    """matplotlib.pyplot on the file-only Agg backend, or None when matplotlib is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def probabilities_of(model: nn.Module) -> Predictor:
+    """A function points (k, 2) -> P(class 1) of shape (k,), running ``model`` in eval mode
+    without recording a graph."""
+
+    def predict(points: np.ndarray) -> np.ndarray:
+        was_training = model.training
+        model.eval()
+        try:
+            with ag.no_grad():
+                return np.asarray(model(ag.Tensor(points))).reshape(-1)
+        finally:
+            model.train(was_training)
+
+    return predict
+
+
+def _draw_boundary(ax: Any, predict: Predictor, X: np.ndarray, Y: np.ndarray, title: str) -> None:
+    """Shade where the model says class 1 (P > 0.5) and scatter the data on top."""
+    margin = 0.08 * (X.max(axis=0) - X.min(axis=0)).max()
+    (x_lo, y_lo), (x_hi, y_hi) = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xx, yy = np.meshgrid(np.linspace(x_lo, x_hi, 240), np.linspace(y_lo, y_hi, 240))
+    probability = predict(np.column_stack([xx.ravel(), yy.ravel()])).reshape(xx.shape)
+    ax.contourf(xx, yy, probability > 0.5, levels=[-0.5, 0.5, 1.5], colors=["#f4b6b6", "#b6cdf4"])
+    ax.contour(xx, yy, probability, levels=[0.5], colors="k", linewidths=0.8)
+    labels = Y.reshape(-1)
+    ax.scatter(*X[labels == 0].T, s=9, c="#c0392b", edgecolors="none", label="class 0")
+    ax.scatter(*X[labels == 1].T, s=9, c="#1f4e9c", edgecolors="none", label="class 1")
+    ax.set_title(title, fontsize=9)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def save_decision_boundaries(
+    panels: Sequence[tuple[str, Predictor]],
+    X: np.ndarray,
+    Y: np.ndarray,
+    path: str | Path,
+    columns: int = 3,
+) -> Path | None:
+    """One panel per (title, predictor): the decision boundary over the points X, Y."""
+    plt = pyplot()
+    if plt is None:
+        return None
+    rows = -(-len(panels) // columns)
+    cols = min(columns, len(panels))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.0 * rows), squeeze=False)
+    for ax, (title, predict) in zip(axes.ravel(), panels):
+        _draw_boundary(ax, predict, np.asarray(X), np.asarray(Y), title)
+    for ax in axes.ravel()[len(panels) :]:
+        ax.axis("off")
+    return _save(plt, fig, path)
+
+
+def save_curves(
+    curves: Mapping[str, Sequence[float]],
+    path: str | Path,
+    title: str,
+    xlabel: str = "epoch",
+    ylabel: str = "cost",
+) -> Path | None:
+    """Line plot of each named curve (e.g. the cost per epoch of several optimisers)."""
+    plt = pyplot()
+    if plt is None:
+        return None
+    fig, ax = plt.subplots(figsize=(6.0, 3.6))
+    for name, values in curves.items():
+        ax.plot(np.arange(len(values)), values, label=name, linewidth=1.2)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _save(plt, fig, path)
+
+
+def _save(plt: Any, fig: Any, path: str | Path) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
