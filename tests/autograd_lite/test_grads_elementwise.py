@@ -298,3 +298,28 @@ def test_clip_passes_the_gradient_at_both_bounds_inclusive():
 def test_clip_forward_matches_numpy():
     x0 = np.linspace(-3, 3, 13)
     np.testing.assert_array_equal(ag.Tensor(x0).clip(-1.0, 2.0).data, np.clip(x0, -1.0, 2.0))
+
+
+def test_leaky_relu_grad_at_zero_is_the_negative_slope_like_pytorch():
+    x = ag.Tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    x.leaky_relu(0.1).sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad), [0.1, 0.1, 1.0])
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+def test_maximum_and_minimum_split_the_gradient_evenly_on_ties(name):
+    a = ag.Tensor([1.0, 1.0, 3.0], requires_grad=True)
+    b = ag.Tensor([1.0, 2.0, 2.0], requires_grad=True)
+    getattr(a, name)(b).sum().backward()
+    a_wins = [0.5, 0.0, 1.0] if name == "maximum" else [0.5, 1.0, 0.0]
+    np.testing.assert_allclose(np.asarray(a.grad), a_wins)
+    np.testing.assert_allclose(np.asarray(b.grad), 1.0 - np.array(a_wins))
+
+
+def test_pow_with_tensor_exponent_at_zero_base_gives_finite_grads():
+    # d/de 0**e = 0**e · ln 0 is taken as 0 for e > 0 (like PyTorch), not 0 · (−inf) = nan
+    x = ag.Tensor([0.0, 2.0], requires_grad=True)
+    e = ag.Tensor([2.0, 3.0], requires_grad=True)
+    (x**e).sum().backward()
+    np.testing.assert_allclose(np.asarray(x.grad), [0.0, 3.0 * 4.0])
+    np.testing.assert_allclose(np.asarray(e.grad), [0.0, 8.0 * np.log(2.0)])
