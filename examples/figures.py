@@ -36,16 +36,17 @@ def pyplot() -> Any | None:
     return plt
 
 
-def probabilities_of(model: nn.Module) -> Predictor:
+def probabilities_of(model: nn.Module, logits: bool = False) -> Predictor:
     """A function points (k, 2) -> P(class 1) of shape (k,), running ``model`` in eval mode
-    without recording a graph."""
+    without recording a graph. ``logits=True`` for a model without its final sigmoid."""
 
     def predict(points: np.ndarray) -> np.ndarray:
         was_training = model.training
         model.eval()
         try:
             with ag.no_grad():
-                return np.asarray(model(ag.Tensor(points))).reshape(-1)
+                output = model(ag.Tensor(points))
+                return np.asarray(output.sigmoid() if logits else output).reshape(-1)
         finally:
             model.train(was_training)
 
