@@ -114,6 +114,15 @@ def test_reflected_ops_with_ndarrays_return_tensors_with_correct_grads(name, sha
     assert_gradients_match(lambda x: op(arr, x), lambda x: op(arr, x), x0)
 
 
+@pytest.mark.parametrize("name", REFLECTED_WITH_ARRAY)
+@SETTINGS
+@given(pair=broadcastable_pair(min_abs=0.5))
+def test_reflected_ops_with_ndarrays_grad_matches_over_broadcast_shapes(name, pair):
+    op = REFLECTED_WITH_ARRAY[name]
+    arr, x0 = pair
+    assert_gradients_match(lambda x: op(arr, x), lambda x: op(arr, x), x0)
+
+
 # ----------------------------------------------------------------------------------- power
 
 
