@@ -111,6 +111,8 @@ def backward(
         with set_grad_enabled(True):
             results = _run(order, root, _make(seed, None), tensor_math, retain_graph, observer)
         for tensor, grad in results:
+            if grad.dtype != tensor.data.dtype:
+                grad = grad.astype(tensor.data.dtype)  # recorded, so it stays differentiable
             tensor.grad = grad if tensor.grad is None else tensor.grad + grad
         return
     if state.profiler is not None:

@@ -136,11 +136,6 @@ def test_int_constant_times_float_leaf_gives_float_grad():
     assert x.grad.dtype == np.float64
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: with create_graph=True the grad of a float32 leaf that met a float64 "
-    "operand is float64 (without create_graph it is cast back to float32)",
-)
 def test_grad_of_a_float32_leaf_mixed_with_float64_is_float32_with_create_graph_too():
     x = f32_leaf((3,))
     y = ag.Tensor(np.ones(3), requires_grad=True)
