@@ -75,14 +75,17 @@ def save_decision_boundaries(
     Y: np.ndarray,
     path: str | Path,
     columns: int = 3,
+    panel_width: float = 3.2,
 ) -> Path | None:
-    """One panel per (title, predictor): the decision boundary over the points X, Y."""
+    """One panel per (title, predictor): the decision boundary over the points X, Y.
+    ``panel_width`` is each panel's width in inches."""
     plt = pyplot()
     if plt is None:
         return None
     rows = -(-len(panels) // columns)
     cols = min(columns, len(panels))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.0 * rows), squeeze=False)
+    size = (panel_width * cols, 0.94 * panel_width * rows)
+    fig, axes = plt.subplots(rows, cols, figsize=size, squeeze=False)
     for ax, (title, predict) in zip(axes.ravel(), panels):
         _draw_boundary(ax, predict, np.asarray(X), np.asarray(Y), title)
     for ax in axes.ravel()[len(panels) :]:
