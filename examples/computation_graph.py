@@ -55,21 +55,27 @@ def write_drawing(y: Tensor, path: Path, **options) -> Path:
         return dot_path
 
 
+def lecture_graph(a: float = 5.0, b: float = 3.0, c: float = 2.0) -> tuple[Tensor, ...]:
+    """Build J = 3(a + bc) in the lecture's three steps; returns (a, b, c, u, v, J)."""
+    a_ = Tensor(a, requires_grad=True, name="a")
+    b_ = Tensor(b, requires_grad=True, name="b")
+    c_ = Tensor(c, requires_grad=True, name="c")
+    u = b_ * c_  # u = bc: a node "mul" with parents b and c
+    u.name = "u"
+    v = a_ + u  # v = a + u
+    v.name = "v"
+    J = 3 * v  # J = 3v; the constant 3 is a leaf that needs no gradient
+    J.name = "J"
+    return a_, b_, c_, u, v, J
+
+
 def main(quick: bool = False, out_dir: str | Path = "outputs") -> dict:
     """Build, explain and draw both graphs; return J's value, the gradients and the files."""
     out = Path(out_dir)
     files: list[Path] = []
 
     print("1. J = 3(a + bc)")
-    a = Tensor(5.0, requires_grad=True, name="a")
-    b = Tensor(3.0, requires_grad=True, name="b")
-    c = Tensor(2.0, requires_grad=True, name="c")
-    u = b * c
-    u.name = "u"
-    v = a + u
-    v.name = "v"
-    J = 3 * v
-    J.name = "J"
+    a, b, c, u, v, J = lecture_graph()
     print(f"   forward: u = bc = {u.item():g}, v = a + u = {v.item():g}, J = 3v = {J.item():g}")
     files.append(write_drawing(J, out / "graph_J.svg", show_values=True))
 
