@@ -227,7 +227,7 @@ class Tensor:
         return ops.pow(self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return ops.pow(ops._core.as_tensor(other, "pow"), self)
+        return ops.pow(other, self)  # a Python-number base is weak, like the other operators
 
     def __matmul__(self, other: Any) -> Tensor:
         return ops.matmul(self, other)
