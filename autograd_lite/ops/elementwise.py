@@ -104,9 +104,12 @@ def pow(a: Any, b: Any):
         a = as_tensor(a, "pow")
         data = a.data ** (b if a.data.dtype.kind == "f" else float(b))
         return record(data, POW_SCALAR, (a,), {"exponent": b})
+    a, b = operands(a, b, "pow")
+    if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
+        # Integer powers are computed in float64 (NumPy refuses negative integer exponents,
+        # and that refusal must not surface as a broadcasting error).
+        b = b.data.astype(np.float64)
     a, b, data = binary(np.power, a, b, "pow")
-    if data.dtype.kind != "f":
-        a, b, data = binary(np.power, a, b.data.astype(np.float64), "pow")
     return record(data, POW, (a, b))
 
 
