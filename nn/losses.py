@@ -135,7 +135,10 @@ class MSELoss(Module):
         y_hat = as_tensor(prediction)
         y = _target_array("MSELoss", target)
         _check_same_shape("MSELoss", "predictions", y_hat, y)
-        error = y_hat - Tensor(y.astype(y_hat.dtype, copy=False))
+        # Targets take the predictions' float dtype; integer predictions compare in float64
+        # (casting float targets to int would truncate them).
+        dtype = y_hat.dtype if y_hat.dtype.kind == "f" else np.float64
+        error = y_hat - Tensor(y.astype(dtype, copy=False))
         return (error * error).mean()
 
 
