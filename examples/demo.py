@@ -72,9 +72,15 @@ def main(
     model = planar_model()
     loss_fn = nn.BCELoss()
     optimizer = nn.SGD(model.parameters(), lr=1.2)
-    history = nn.fit(model, loss_fn, optimizer, X, Y, epochs=epochs, batch_size=len(X), seed=0)
+    # Ten rounds of fit, printing the cost after each like the course does; in a terminal each
+    # round also shows fit's progress bar (fit stays quiet when its output is a log file).
+    rounds = 10
+    for done in range(1, rounds + 1):
+        history = nn.fit(
+            model, loss_fn, optimizer, X, Y, epochs=epochs // rounds, batch_size=len(X), seed=0
+        )
+        print(f"   cost after epoch {done * epochs // rounds:>5}: {history.train_loss[-1]:.4f}")
     _, accuracy = nn.evaluate(model, loss_fn, X, Y)
-    print(f"   cost {history.train_loss[0]:.4f} -> {history.train_loss[-1]:.4f}")
     print(f"   accuracy {accuracy:.1%}   (course: {COURSE_ACCURACY:.0%})")
 
     print("\n2. gradcheck: backward() vs central differences, every parameter")
