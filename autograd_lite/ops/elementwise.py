@@ -94,6 +94,8 @@ def div(a: Any, b: Any):
 def neg(a: Any):
     """−a."""
     a = as_tensor(a, "neg")
+    if a.data.dtype == np.bool_:
+        raise TypeError("neg: cannot negate a bool tensor; use ~ for logical not")
     return record(np.negative(a.data), NEG, (a,))
 
 
@@ -178,8 +180,19 @@ def relu(a: Any):
     return record(np.maximum(a.data, 0), RELU, (a,))
 
 
+def _real_number(value: Any, name: str, what: str) -> Any:
+    """`value` if it is a real number (Python or NumPy scalar, not a bool), else a TypeError
+    naming the op and the parameter."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    ):
+        return value
+    raise TypeError(f"{name}: {what} must be a real number, got {value!r}")
+
+
 def leaky_relu(a: Any, negative_slope: float = 0.01):
     """a where a > 0, negative_slope · a elsewhere."""
+    _real_number(negative_slope, "leaky_relu", "negative_slope")
     a, x = _float(a, "leaky_relu")
     data = np.where(x > 0, x, x * negative_slope)
     return record(data, LEAKY_RELU, (a,), {"negative_slope": negative_slope})
@@ -237,6 +250,9 @@ def clip(a: Any, lo: float | None = None, hi: float | None = None):
     a = as_tensor(a, "clip")
     if lo is None and hi is None:
         raise ValueError("clip: at least one of lo and hi must be given")
+    for bound, what in ((lo, "lo"), (hi, "hi")):
+        if bound is not None:
+            _real_number(bound, "clip", what)
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"clip: lo ({lo}) is greater than hi ({hi})")
     return record(np.clip(a.data, lo, hi), CLIP, (a,), {"lo": lo, "hi": hi})
