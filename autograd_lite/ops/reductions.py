@@ -53,6 +53,8 @@ def mean(a: Any, axis: Any = None, keepdims: bool = False):
 def var(a: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0):
     """Variance Σ(a − ā)² / (n − ddof) over `axis`; ddof=0 is NumPy's population variance."""
     a = as_tensor(a, "var")
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
+        raise TypeError(f"var: ddof must be a number, got {ddof!r}")
     axes = normalize_axis(axis, a.ndim, "var", a.shape)
     count = a.size if axes is None else math.prod(a.shape[i] for i in axes)
     centred = a - mean(a, axes, keepdims=True)
