@@ -77,8 +77,14 @@ BROADCAST_TO = Op("broadcast_to", lambda xp, g, y, a: unbroadcast(g, a.shape))
 def broadcast_to(a: Any, shape: Sequence[int]):
     """A read-only view of `a` broadcast to `shape`; the gradient is summed back (unbroadcast)."""
     a = as_tensor(a, "broadcast_to")
+    target = (shape,) if isinstance(shape, (int, np.integer)) else shape
+    if not isinstance(target, (Sequence, np.ndarray)) or not all(
+        isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in target
+    ):
+        raise TypeError(f"broadcast_to: shape must be a tuple of ints, got {shape!r}")
+    shape = tuple(target)
     try:
-        data = np.broadcast_to(a.data, tuple(shape))
+        data = np.broadcast_to(a.data, shape)
     except ValueError:
         raise ValueError(
             f"broadcast_to: cannot broadcast shape {a.shape} to {tuple(shape)}"
@@ -196,7 +202,10 @@ ASTYPE = Op("astype", lambda xp, g, y, a: g.astype(a.dtype))
 def astype(a: Any, dtype: Any):
     """The tensor converted to `dtype` (gradients are converted back to the input's dtype)."""
     a = as_tensor(a, "astype")
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"astype: {dtype!r} is not a NumPy dtype") from None
     to_array(np.empty(0, dtype), "astype")  # refuses complex/object/str targets
     if dtype == a.data.dtype:
         return a
