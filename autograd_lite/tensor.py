@@ -397,6 +397,10 @@ def _compare(fn: Any, a: Tensor, b: Any, symbol: str) -> Tensor:
         raise ValueError(
             f"{symbol}: shapes {a.shape} and {shape_b} cannot be broadcast together"
         ) from None
+    except TypeError:
+        raise TypeError(
+            f"{symbol}: cannot compare a tensor of dtype {a.dtype} with {type(b).__name__} {b!r}"
+        ) from None
 
 
 _core.set_tensor_class(Tensor, _make)
