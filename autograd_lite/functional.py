@@ -31,6 +31,8 @@ def value_and_grad(f: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -
     Gradients are ndarrays of the arguments' shapes (a tuple when `argnums` is a tuple); the
     value is returned as a Tensor without history.
     """
+    if not callable(f):
+        raise TypeError(f"grad: f must be a callable returning a Tensor, got {type(f).__name__}")
     nums = _argnums_tuple(argnums)
 
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Tensor, Any]:
