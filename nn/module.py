@@ -163,8 +163,12 @@ class Module:
         arrays = {}
         for key, param in params.items():
             value = np.asarray(state[key])
-            if not (np.issubdtype(value.dtype, np.number) or value.dtype == np.bool_):
-                raise ValueError(f"state dict key '{key}' holds non-numeric data ({value.dtype})")
+            # Real numbers only: a complex value would silently lose its imaginary part.
+            if value.dtype.kind not in "biuf":
+                raise ValueError(
+                    f"state dict key '{key}' holds {value.dtype} data; parameters take real "
+                    "numbers (float, int or bool)"
+                )
             if value.shape != param.shape:
                 raise ValueError(
                     f"state dict key '{key}' has shape {value.shape} but the model's "

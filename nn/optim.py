@@ -139,7 +139,7 @@ class Optimizer:
             if key == "type":
                 continue
             value = np.asarray(state[key])
-            if not np.issubdtype(value.dtype, np.number):
+            if value.dtype.kind not in "iuf":  # real numbers only (complex, str, object refused)
                 raise ValueError(
                     f"{owner} state key '{key}' holds non-numeric data ({value.dtype})"
                 )
