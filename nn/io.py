@@ -70,6 +70,8 @@ def load(model: Module, path: PathLike, optimizer: Optimizer | None = None) -> N
 def _write_npz_atomically(path: str, arrays: dict[str, Any]) -> None:
     """Write an uncompressed .npz to a temporary sibling of ``path``, fsync it, rename it."""
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"save: cannot write {path}: directory {directory} does not exist")
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
     try:
         with open(temporary, "xb") as file:
