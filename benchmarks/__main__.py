@@ -44,7 +44,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--skip-after",
         type=float,
         default=None,
-        help="scalar chain: skip larger N for a contender once a run took this many seconds",
+        help="scalar chain: skip larger N for a contender once a run took this many seconds "
+        "(default 20)",
+    )
+    parser.add_argument(
+        "--max-run",
+        type=float,
+        default=None,
+        help="scalar chain: skip an N whose run is predicted to take longer (default 120 s)",
     )
     parser.add_argument(
         "--clock",
@@ -102,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.skip_after:
         settings = replace(settings, skip_after=args.skip_after)
+    if args.max_run:
+        settings = replace(settings, max_run=args.max_run)
     settings = replace(settings, clock=args.clock)
     names = split(args.workloads) or list(WORKLOAD_NAMES)
     unknown = [n for n in names if n not in WORKLOAD_NAMES]

@@ -43,15 +43,24 @@ OK, WRONG, FAILED, SKIPPED, NOT_APPLICABLE = "ok", "WRONG", "FAILED", "skipped",
 
 @dataclass(frozen=True)
 class Settings:
-    """How hard to measure.  ``quick()`` is a smoke test, ``full()`` the real thing."""
+    """How hard to measure.  ``quick_settings()`` is a smoke test, ``full()`` the real thing.
+
+    ``rounds`` interleaved rounds at most (``min_rounds`` at least), each sample at least
+    ``min_sample`` seconds, fewer rounds when one round would push a case past
+    ``case_budget`` seconds; a step longer than ``long_step`` seconds is timed once.  On an
+    escalating workload a contender is skipped on the next size once a run took more than
+    ``skip_after`` seconds, or when the next run is predicted (linearly) to exceed
+    ``max_run`` seconds.
+    """
 
     quick: bool = False
     rounds: int = 11
     min_rounds: int = 3
     min_sample: float = 0.1
-    case_budget: float = 60.0
-    long_step: float = 5.0
+    case_budget: float = 30.0
+    long_step: float = 10.0
     skip_after: float = 20.0
+    max_run: float = 120.0
     clock: str = "cpu"
 
     def timer(self) -> Callable[[], float]:
@@ -74,6 +83,7 @@ class Settings:
             case_budget=3.0,
             long_step=1.0,
             skip_after=2.0,
+            max_run=5.0,
         )
 
 
@@ -285,21 +295,37 @@ def run_case(
     )
 
 
-def escalation_skips(workload: Workload, result: CaseResult, settings: Settings) -> dict[str, str]:
-    """Contenders to skip on the next (bigger) variant of an escalating workload."""
+def escalation_skips(
+    workload: Workload, result: CaseResult, next_case: Case, settings: Settings
+) -> dict[str, str]:
+    """Contenders to skip on ``next_case``, the next (bigger) variant of an escalating workload.
+
+    A contender that failed or disagreed is not tried on bigger sizes; neither is one whose
+    run took longer than ``skip_after`` seconds, or whose next run, scaled linearly from this
+    one, would take longer than ``max_run`` seconds.
+    """
     if not workload.escalating:
         return {}
     skips = {}
+    growth = next_case.units / max(result.units, 1)
     for name, m in result.measurements.items():
+        if name == BASELINE:
+            continue
         if m.status in (FAILED, WRONG):
             skips[name] = f"{m.status} at {result.variant}"
         elif m.status == SKIPPED and " at " in m.note:
             skips[name] = m.note
         elif m.status == OK:
             elapsed = m.median if m.median is not None else m.first
-            if elapsed is not None and elapsed > settings.skip_after:
-                skips[name] = f"{result.variant} already took {elapsed:.0f} s"
-    skips.pop(BASELINE, None)
+            if elapsed is None:
+                continue
+            if elapsed > settings.skip_after:
+                skips[name] = f"a run at {result.variant} already took {elapsed:.0f} s"
+            elif elapsed * growth > settings.max_run:
+                skips[name] = (
+                    f"predicted {elapsed * growth:.0f} s per run "
+                    f"(a run at {result.variant} took {elapsed:.1f} s)"
+                )
     return skips
 
 
@@ -310,10 +336,12 @@ def run_workload(
     on_result: Callable[[CaseResult], None] | None = None,
 ) -> list[CaseResult]:
     """Run every case of a workload in order, carrying escalation skips forward."""
-    results, skip = [], {}
+    results: list[CaseResult] = []
+    skip: dict[str, str] = {}
     for case in workload.cases(settings.quick):
+        if results:
+            skip = {**skip, **escalation_skips(workload, results[-1], case, settings)}
         result = run_case(case, workload, contenders, settings, skip)
-        skip = {**skip, **escalation_skips(workload, result, settings)}
         results.append(result)
         if on_result is not None:
             on_result(result)

@@ -43,12 +43,12 @@ TARGETS = (
 )
 
 
-def ratio_text(ratio: float | None) -> str:
-    """``3.14×``, ``31.4×`` or ``314×``."""
+def ratio_text(ratio: float | None, digits: int = 2) -> str:
+    """``3.14×``, ``31.4×`` or ``314×`` (``digits`` decimals below 10×)."""
     if ratio is None:
         return "–"
     if ratio < 10:
-        return f"{ratio:.2f}×"
+        return f"{ratio:.{digits}f}×"
     return f"{ratio:.1f}×" if ratio < 100 else f"{ratio:.0f}×"
 
 
@@ -225,7 +225,7 @@ def render_markdown(report: dict[str, Any], results: Sequence[CaseResult]) -> st
             "|---|---|---|---|---|---|",
         ]
         for t in target_rows:
-            measured = f"{ratio_text(t['ratio_median'])} [{ratio_text(t['ratio_min'])}]"
+            measured = f"{ratio_text(t['ratio_median'], 3)} [{ratio_text(t['ratio_min'], 3)}]"
             lines.append(
                 f"| {t['contender']} | {t['target']} | {t['source']} | {measured} "
                 f"| ≤ {t['goal']:g}× | {t['verdict']} |"

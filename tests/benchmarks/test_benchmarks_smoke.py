@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from benchmarks.contenders import CONTENDERS
-from benchmarks.harness import FAILED, OK, WRONG, Settings, compare, run_case
+from benchmarks.harness import FAILED, OK, SKIPPED, WRONG, Settings, compare, run_case, run_workload
 from benchmarks.workloads.base import Case, Runner, Workload
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,3 +102,29 @@ def test_quick_run_checks_gradients_and_reports(tmp_path: Path) -> None:
     assert markdown.strip() in done.stdout
     assert "## Performance" in markdown and "| NumPy by hand | autograd_lite |" in markdown
     assert "### Targets" in markdown and "Machine:" in markdown
+
+
+def test_an_escalating_workload_skips_bigger_sizes_after_a_failure() -> None:
+    def numpy_sum(n: int) -> Runner:
+        return Runner(lambda: np.ones(n).sum(), lambda r: {"total": np.asarray(r)})
+
+    def broken(n: int) -> Runner:
+        def step() -> None:
+            raise RecursionError
+
+        return Runner(step, lambda r: {})
+
+    workload = Workload(
+        name="growing",
+        title="growing",
+        description="",
+        variants=lambda quick: ["N=10", "N=100"],
+        make_case=lambda v, quick: Case("growing", v, int(v[2:]), "float64", int(v[2:]), "link"),
+        implementations={"numpy": numpy_sum, "autograd_lite": broken},
+        escalating=True,
+    )
+    contenders = [CONTENDERS["numpy"], CONTENDERS["autograd_lite"]]
+    first, second = run_workload(workload, contenders, Settings.quick_settings())
+    assert first.measurements["autograd_lite"].status == FAILED
+    assert second.measurements["autograd_lite"].status == SKIPPED
+    assert "N=10" in second.measurements["autograd_lite"].note
