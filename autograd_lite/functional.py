@@ -37,12 +37,17 @@ def value_and_grad(f: Callable[..., Tensor], argnums: int | Sequence[int] = 0) -
 
     def wrapper(*args: Any, **kwargs: Any) -> tuple[Tensor, Any]:
         args_list = list(args)
-        leaves = []
         for n in nums:
             if not -len(args_list) <= n < len(args_list):
                 raise IndexError(
                     f"grad: argnums {n} is out of range for {len(args_list)} arguments"
                 )
+        if len({n % len(args_list) for n in nums}) != len(nums):
+            # A second leaf for the same argument would hide the first: its gradient would
+            # silently come back as zeros.
+            raise ValueError(f"grad: argnums {argnums!r} names the same argument twice")
+        leaves = []
+        for n in nums:
             value = args_list[n]
             leaf = Tensor(value.data if isinstance(value, Tensor) else value, requires_grad=True)
             args_list[n] = leaf
