@@ -176,6 +176,8 @@ def _check_fit_arguments(X: Any, Y: Any, epochs: int, batch_size: int, dev: Any)
             raise ValueError(f"fit: {name} must be a positive integer, got {value!r}")
     if len(X) != len(Y):
         raise ValueError(f"fit: X has {len(X)} examples but Y has {len(Y)}")
+    if len(X) == 0:
+        raise ValueError("fit: X and Y have no examples; there is nothing to train on")
     if dev is not None and (not isinstance(dev, tuple | list) or len(dev) != 2):
         raise ValueError("fit: dev must be a pair (X_dev, Y_dev)")
 
