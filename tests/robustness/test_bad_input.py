@@ -512,3 +512,50 @@ def test_an_optimizer_state_of_the_wrong_shape_is_refused_and_changes_nothing(tm
     assert after.keys() == opt_before.keys()
     for key, value in opt_before.items():
         np.testing.assert_array_equal(after[key], value)
+
+
+# ---------------------------------------------------------------------------------------------
+# the functional API and the training loop
+
+
+@pytest.mark.parametrize("argnums", [(0, 0), (1, -1), (0, 1, -2)])
+def test_grad_refuses_argnums_that_name_the_same_argument_twice(argnums):
+    def f(a, b):
+        return (a * b).sum()
+
+    assert_raises_naming(
+        lambda: ag.grad(f, argnums=argnums)(np.ones(2), np.full(2, 3.0)),
+        ValueError,
+        "grad",
+        "twice",
+    )
+
+
+def test_grad_with_distinct_argnums_in_any_order_returns_each_gradient_in_that_order():
+    def f(a, b):
+        return (a * b).sum()
+
+    db, da = ag.grad(f, argnums=(-1, 0))(np.ones(2), np.full(2, 3.0))
+    np.testing.assert_array_equal(da, [3.0, 3.0])
+    np.testing.assert_array_equal(db, [1.0, 1.0])
+
+
+def test_fit_on_an_empty_training_set_says_there_is_nothing_to_train_on():
+    model = nn.Sequential(nn.Dense(2, 1))
+    before = snapshot(model)
+    assert_raises_naming(
+        lambda: nn.fit(
+            model,
+            nn.MSELoss(),
+            nn.SGD(model.parameters(), lr=0.1),
+            np.ones((0, 2)),
+            np.ones((0, 1)),
+            epochs=1,
+            batch_size=4,
+            verbose=False,
+        ),
+        ValueError,
+        "fit",
+        "no examples",
+    )
+    assert_unchanged(model, before)
