@@ -110,6 +110,7 @@ def backward(
     if create_graph:
         with set_grad_enabled(True):
             results = _run(order, root, _make(seed, None), tensor_math, retain_graph, observer)
+        _check_existing_grads(results)
         for tensor, grad in results:
             if grad.dtype != tensor.data.dtype:
                 grad = grad.astype(tensor.data.dtype)  # recorded, so it stays differentiable
@@ -118,11 +119,26 @@ def backward(
     if state.profiler is not None:
         state.profiler.on_backward_start()
     results = _run(order, root, seed, numpy_math, retain_graph, observer)
+    _check_existing_grads(results)
     for tensor, grad in results:
         if grad.dtype != tensor.data.dtype:
             grad = grad.astype(tensor.data.dtype)
         previous = tensor.grad
         tensor.grad = _make(grad, None) if previous is None else _make(previous.data + grad, None)
+
+
+def _check_existing_grads(results: list[tuple[Tensor, Any]]) -> None:
+    """Refuse to accumulate into a `.grad` the user replaced with one of another shape, before
+    any leaf is written (a failed backward leaves every `.grad` as it was)."""
+    for tensor, _ in results:
+        existing = tensor.grad
+        if existing is not None and existing.shape != tensor.shape:
+            name = f" '{tensor.name}'" if tensor.name else ""
+            raise ValueError(
+                f"backward: cannot accumulate into the .grad of tensor{name} of shape "
+                f"{tensor.shape}: its existing .grad has shape {existing.shape} (reset it with "
+                "x.grad = None)"
+            )
 
 
 def _partial_hook(observer: Observer | None) -> Observer | None:

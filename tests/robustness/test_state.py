@@ -233,12 +233,6 @@ def test_a_backward_refused_for_its_arguments_leaves_every_grad_unchanged(call, 
     assert_grads(a, b)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (engine.py backward): leaves' .grad are accumulated one by one after the "
-    "sweep; a leaf whose existing .grad has the wrong shape fails with a bare NumPy broadcast "
-    "error after earlier leaves were already updated",
-)
 def test_a_leaf_with_a_mis_shaped_existing_grad_fails_backward_before_any_grad_changes():
     a = Tensor([1.0, 2.0], requires_grad=True)
     b = Tensor([1.0, 2.0, 3.0], requires_grad=True)
