@@ -20,12 +20,16 @@ def _inverse_count(n: int) -> float:
     return 1.0 / n if n else np.nan
 
 
-def _softmax_ce_partial(xp, g, y, logits, *, target, probs):
-    # ∂/∂z of −(1/m) Σ y·log softmax(z) is (softmax(z) − y)/m for targets summing to 1.
+def _softmax_ce_partial(xp, g, y, logits, *, target, probs, mass):
+    # ∂/∂z of −(1/m) Σᵢ Σₖ yᵢₖ log softmax(zᵢ)ₖ is (softmax(z)·Σₖ yᵢₖ − y)/m, which is the
+    # familiar (softmax(z) − y)/m when every target row sums to 1 (then `mass` is None).
     from autograd_lite.ops.reductions import softmax
 
     m = target.shape[0]
-    return (xp.saved(probs, lambda: softmax(logits, axis=-1)) - target) * (g * _inverse_count(m))
+    p = xp.saved(probs, lambda: softmax(logits, axis=-1))
+    if mass is not None:
+        p = p * mass
+    return (p - target) * (g * _inverse_count(m))
 
 
 SOFTMAX_CROSS_ENTROPY = Op("softmax_cross_entropy", _softmax_ce_partial)
@@ -36,7 +40,8 @@ def softmax_cross_entropy(logits: Any, labels: Any):
     L = −(1/m) Σᵢ Σₖ yᵢₖ log softmax(zᵢ)ₖ, computed with log-softmax (finite at ±1000).
 
     `logits` has shape (m, k); `labels` are class indices of shape (m,) or one-hot/probability
-    rows of shape (m, k). The gradient is (softmax(z) − y)/m.
+    rows of shape (m, k). The gradient is (softmax(z)·Σₖyₖ − y)/m, so (softmax(z) − y)/m when
+    every row of y sums to 1.
     """
     logits = as_tensor(logits, "softmax_cross_entropy")
     if logits.ndim != 2:
@@ -76,7 +81,11 @@ def softmax_cross_entropy(logits: Any, labels: Any):
     log_probs = shifted - log_norm
     # 0·log 0 counts as 0 (a one-hot row never pays for classes it does not name).
     loss = -np.sum(np.where(target != 0, target * log_probs, 0)) * _inverse_count(m)
-    saved = {"target": target, "probs": np.exp(log_probs)}
+    # Target rows that do not sum to 1 (multi-label rows, unnormalised soft labels) need their
+    # row sums in the gradient.
+    row_sums = target.sum(axis=1, keepdims=True) if labels_array.ndim == 2 else None
+    mass = None if row_sums is None or np.all(row_sums == 1) else row_sums
+    saved = {"target": target, "probs": np.exp(log_probs), "mass": mass}
     return record(np.asarray(loss, dtype=z.dtype), SOFTMAX_CROSS_ENTROPY, (logits,), saved)
 
 
