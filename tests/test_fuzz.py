@@ -795,10 +795,13 @@ def _draw_softmax_cross_entropy(b: Builder):
         k = b.choice([d for d in range(2, size + 1) if size % d == 0])
         i = b.apply("reshape", (i,), {"shape": (size // k, k), "form": "tuple"})
     m, k = b.value(i).shape
-    if b.draw(st.booleans()):
+    kind = b.choice(["indices", "probability rows", "unnormalised rows"])
+    if kind == "indices":
         labels = b.rng.integers(0, k, size=m)
-    else:  # probability rows
+    elif kind == "probability rows":
         labels = b.rng.dirichlet(np.ones(k), size=m)
+    else:  # multi-label or unnormalised soft targets: rows need not sum to 1
+        labels = b.rng.uniform(0, 1, size=(m, k)).round(1)
     return (i,), {"labels": labels}
 
 

@@ -435,3 +435,53 @@ def test_float32_leaf_gradients_match_central_differences_of_the_float64_functio
 
     expected = central_difference(f, values.astype(F32).astype(np.float64))
     np.testing.assert_allclose(x.grad.data, expected, rtol=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# targets at the edge of what the losses accept
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        np.array([[1.0, 1.0, 0.0], [0.2, 0.2, 0.2]]),  # multi-label, and a row summing to 0.6
+        np.array([[0.0, 0.0, 0.0], [0.0, 0.5, 0.0]]),  # a row of zeros, a row summing to ½
+        np.array([[0.1, 0.2, 0.7], [1.0, 0.0, 0.0]]),  # rows summing to 1 (0.1+0.2+0.7 ≠ 1.0)
+    ],
+    ids=["multi-label", "zero and half rows", "probability rows"],
+)
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_cross_entropy_gradient_is_right_for_target_rows_that_do_not_sum_to_one(
+    targets, create_graph
+):
+    z_values = np.array([[0.2, -1.0, 0.5], [1.0, 0.3, -0.4]])
+
+    def loss(z):
+        log_softmax = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return -np.sum(targets * log_softmax) / len(z)
+
+    z = leaf(z_values)
+    value = ag.softmax_cross_entropy(z, targets)
+    np.testing.assert_allclose(value.data, loss(z_values), rtol=1e-12)
+    value.backward(create_graph=create_graph)
+    np.testing.assert_allclose(z.grad.data, central_difference(loss, z_values), rtol=1e-6)
+    logits = leaf(z_values)
+    nn.CrossEntropyLoss()(logits, targets).backward()
+    np.testing.assert_allclose(logits.grad.data, z.grad.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize("targets", [np.array([-0.5, 2.0]), np.array([0.3, 0.7])])
+def test_bce_gradients_follow_their_formulas_even_for_targets_outside_zero_one(targets):
+    z_values, p_values = np.array([0.4, -1.3]), np.array([0.3, 0.8])
+    z, p = leaf(z_values), leaf(p_values)
+    ag.binary_cross_entropy_with_logits(z, targets).backward()
+    ag.binary_cross_entropy(p, targets).backward()
+
+    def bce_logits(v):
+        return np.mean(np.maximum(v, 0) - v * targets + np.log1p(np.exp(-np.abs(v))))
+
+    def bce(v):
+        return -np.mean(targets * np.log(v) + (1 - targets) * np.log(1 - v))
+
+    np.testing.assert_allclose(z.grad.data, central_difference(bce_logits, z_values), rtol=1e-6)
+    np.testing.assert_allclose(p.grad.data, central_difference(bce, p_values), rtol=1e-6)
