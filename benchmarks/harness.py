@@ -12,7 +12,8 @@ For one case the harness
 4. times the contenders in interleaved rounds (A B C, B C A, C A B, ...) so that drifts in
    clock speed or cache state hit everyone alike, with a ``gc.collect()`` before each sample;
 5. reports, per contender, the median and the minimum seconds per step and their ratios to
-   NumPy's median and minimum from the same rounds.
+   NumPy's median and minimum from the same rounds (and, in the JSON, the median of the
+   per-round ratios, which cancels load that hits one round).
 
 A step that takes longer than ``long_step`` seconds is not repeated: its checked run is
 its only sample (its median and minimum coincide).
@@ -54,9 +55,9 @@ class Settings:
     """
 
     quick: bool = False
-    rounds: int = 11
+    rounds: int = 21
     min_rounds: int = 3
-    min_sample: float = 0.1
+    min_sample: float = 0.05
     case_budget: float = 30.0
     long_step: float = 10.0
     skip_after: float = 20.0
@@ -106,6 +107,7 @@ class Measurement:
     samples: list[float] = field(default_factory=list)
     ratio_median: float | None = None
     ratio_min: float | None = None
+    ratio_paired: float | None = None
     baseline_median: float | None = None
     baseline_min: float | None = None
     isolated: bool = False
@@ -252,6 +254,9 @@ def set_ratios(measurements: dict[str, Measurement]) -> None:
         m.baseline_median, m.baseline_min = base.median, base.minimum
         m.ratio_median = m.median / base.median
         m.ratio_min = m.minimum / base.minimum
+        if len(m.samples) == len(base.samples) > 1:
+            pairs = [a / b for a, b in zip(m.samples, base.samples)]
+            m.ratio_paired = statistics.median(pairs)
 
 
 def run_case(

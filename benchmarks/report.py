@@ -180,6 +180,14 @@ def load_text(machine: dict[str, Any]) -> str:
     return " / ".join(f"{x[0]:.1f}" if x else "?" for x in (before, after))
 
 
+def busy(machine: dict[str, Any]) -> bool:
+    """Did other processes load the machine: a 1-minute load average above half the cores
+    before the run, or after it (less the one the benchmark itself adds)?"""
+    before, after = machine.get("load_average_before"), machine.get("load_average_after")
+    others = [x for x in (before[0] if before else None, after[0] - 1 if after else None) if x]
+    return bool(others) and max(others) > 0.5 * (machine.get("cores") or 1)
+
+
 def render_markdown(report: dict[str, Any], results: Sequence[CaseResult]) -> str:
     """The whole report as Markdown."""
     machine, names = report["machine"], report["contenders"]
@@ -205,6 +213,14 @@ def render_markdown(report: dict[str, Any], results: Sequence[CaseResult]) -> st
         "| workload | " + " | ".join(labels) + " |",
         "|---|" + "---|" * len(labels),
     ]
+    if busy(machine):
+        at = lines.index("### Ratios to hand-written NumPy in the same run (lower is better)")
+        lines[at:at] = [
+            f"**The machine was busy** (load average {load_text(machine)} on "
+            f"{machine['cores']} cores): other processes shared the CPU, so ratios between "
+            "runs can differ by 10-30 %; prefer the medians and compare within one run.",
+            "",
+        ]
     for result in results:
         row = [case_title(result, titles)] + [cell(result, n) for n in names]
         lines.append("| " + " | ".join(row) + " |")
