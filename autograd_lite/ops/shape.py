@@ -102,7 +102,8 @@ def normalize_index(index: Any) -> Any:
     if is_tensor(index):
         return index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        # An empty list selects nothing, like NumPy (np.asarray([]) alone would be float64).
+        return np.asarray(index) if index else np.asarray(index, dtype=np.intp)
     return index
 
 
