@@ -566,3 +566,55 @@ def test_matmul_broadcasts_batch_axes_for_every_rank_pair_up_to_4d(rank_a, rank_
         rtol=1e-6,
         atol=1e-8,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# every kind of index: the gradient scatters back to exactly the elements read (repeats add)
+
+CUBE = np.arange(24.0).reshape(2, 3, 4) / 10
+
+INDEXES = {
+    "int": 1,
+    "negative int": -1,
+    "NumPy int": np.int64(1),
+    "0-d int array": np.array(1),
+    "reversed slice": slice(None, None, -1),
+    "ints and a strided slice": (1, slice(0, 3, 2), -1),
+    "ellipsis": (Ellipsis, 2),
+    "new axes": (None, 0, Ellipsis, None),
+    "list with repeats": [1, 0, 1],
+    "nested list": [[0, 1], [1, 1]],
+    "empty list": [],
+    "int tensor": Tensor(np.array([1, 1])),
+    "bool scalar True": True,
+    "bool scalar False": False,
+    "bool array of the full shape": CUBE > 1.0,
+    "bool array on axis 0": np.array([True, False]),
+    "bool array selecting nothing": np.zeros(2, dtype=bool),
+    "bool tensor": Tensor(CUBE > 0.5),
+    "separated advanced indices": (np.array([0, 1, 1]), slice(None), np.array([3, 3, 0])),
+    "adjacent advanced indices": (slice(None), np.array([0, 2, 2]), np.array([1, 1, 3])),
+    "broadcast advanced indices": (np.array([[0], [1]]), np.array([0, 2, 2])),
+    "int and advanced": (1, np.array([2, 2, 0])),
+    "new axis and advanced": (None, np.array([1, 0, 1])),
+    "ellipsis and advanced": (Ellipsis, np.array([3, 3])),
+}
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("kind", sorted(INDEXES))
+def test_indexing_reads_like_numpy_and_scatters_the_gradient_back(kind, create_graph):
+    index = INDEXES[kind]
+    plain = index.data if isinstance(index, Tensor) else index
+    expected = CUBE[plain]
+    w = np.random.default_rng(0).standard_normal(expected.shape)
+    # which element of CUBE each output element was read from, by flat position
+    sources = np.arange(CUBE.size).reshape(CUBE.shape)[plain]
+    expected_grad = np.bincount(sources.ravel(), weights=w.ravel(), minlength=CUBE.size)
+
+    x = leaf(CUBE)
+    y = x[index]
+    assert y.shape == expected.shape
+    np.testing.assert_array_equal(y.data, expected)
+    (y * w).sum().backward(create_graph=create_graph)
+    np.testing.assert_allclose(grad_of(x), expected_grad.reshape(CUBE.shape), atol=1e-12)

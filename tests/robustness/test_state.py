@@ -9,6 +9,7 @@ deterministic.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -240,6 +241,21 @@ def test_a_leaf_with_a_mis_shaped_existing_grad_fails_backward_before_any_grad_c
     with pytest.raises((ValueError, RuntimeError), match="grad"):
         (a.sum() * b.sum()).backward()
     np.testing.assert_array_equal(a.grad.data, [10.0, 10.0])
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize(
+    ("leaf_shape", "grad_shape"), [((1,), (2,)), ((2,), (1,)), ((2, 3), (3,)), ((), (1,))]
+)
+def test_an_existing_grad_that_merely_broadcasts_is_refused_not_silently_reshaped(
+    leaf_shape, grad_shape, create_graph
+):
+    x = Tensor(np.ones(leaf_shape), requires_grad=True)
+    x.grad = Tensor(np.full(grad_shape, 7.0))
+    with pytest.raises(ValueError, match=re.escape(str(grad_shape))):
+        (x * 2.0).sum().backward(create_graph=create_graph)
+    assert x.grad.shape == grad_shape
+    np.testing.assert_array_equal(x.grad.data, np.full(grad_shape, 7.0))
 
 
 # ---------------------------------------------------------------------------------------------
