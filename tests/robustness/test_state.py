@@ -165,6 +165,51 @@ def test_two_threads_training_their_own_graphs_get_exactly_their_own_gradients()
     assert len(expected) == 100
 
 
+GRAD_MODE_INSTANCE_BUG = (
+    "grad_mode bug (grad_mode.py _GradModeSwitch): __enter__ keeps the previous mode on the "
+    "instance (self._previous), so re-entering the same no_grad()/enable_grad() object, nested "
+    "or from another thread, overwrites it and the outer exit restores the wrong mode"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=GRAD_MODE_INSTANCE_BUG)
+def test_one_no_grad_object_entered_twice_restores_grad_mode_after_the_outer_block():
+    quiet = ag.no_grad()
+    with quiet:
+        with quiet:
+            pass
+        assert not ag.is_grad_enabled()
+    try:
+        assert ag.is_grad_enabled()
+    finally:
+        ag.set_grad_enabled(True)
+
+
+@pytest.mark.xfail(strict=True, reason=GRAD_MODE_INSTANCE_BUG)
+def test_one_no_grad_object_shared_by_two_threads_restores_each_threads_own_mode():
+    shared = ag.no_grad()
+    a_inside = threading.Event()
+    b_inside = threading.Event()
+    b_done = threading.Event()
+    seen: dict[str, bool] = {}
+
+    def thread_a() -> None:  # grad enabled before, so grad enabled after
+        with shared:
+            a_inside.set()
+            assert b_inside.wait(WAIT)
+        seen["a after"] = ag.is_grad_enabled()
+        b_done.wait(WAIT)
+
+    def thread_b() -> None:  # already in no_grad: enters the shared object while A is inside
+        assert a_inside.wait(WAIT)
+        with ag.no_grad(), shared:
+            b_inside.set()
+        b_done.set()
+
+    join_all(run_in_thread(thread_a), run_in_thread(thread_b))
+    assert seen == {"a after": True}
+
+
 # ---------------------------------------------------------------------------------------------
 # a failed backward leaves every .grad as it was
 
