@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 import sys
 from typing import Any
 
@@ -77,6 +78,24 @@ def load_average() -> list[float] | None:
         return None
 
 
+def source_revision() -> str:
+    """The repository's commit, with ``+changes`` when autograd_lite/ or nn/ differ from it."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "autograd_lite", "nn"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return (head or "unknown") + (" +changes" if dirty else "")
+
+
 def describe(pin_note: str) -> dict[str, Any]:
     """Machine and version facts for the report header and the JSON file."""
     import numpy as np
@@ -90,6 +109,7 @@ def describe(pin_note: str) -> dict[str, Any]:
         "thread_pinning": pin_note,
         "thread_pools": blas_pools(),
         "load_average_before": load_average(),
+        "revision": source_revision(),
     }
 
 

@@ -202,7 +202,7 @@ def render_markdown(report: dict[str, Any], results: Sequence[CaseResult]) -> st
         f"Python {machine['python']}; NumPy {machine['numpy']}; "
         f"BLAS {blas_summary(machine['thread_pools'])}; "
         f"threads pinned with {machine['thread_pinning']}.",
-        f"Versions: {versions}.",
+        f"Versions: {versions}; autograd_lite source at {machine.get('revision', '?')}.",
         f"Settings: {'quick (smoke test, not a measurement)' if s['quick'] else 'full'}; "
         f"up to {s['rounds']} interleaved rounds, samples of at least {s['min_sample']} s "
         f"of {CLOCKS[s['clock']]}, median [min] over rounds, gc.collect() before each sample; "
