@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -128,3 +129,13 @@ def test_an_escalating_workload_skips_bigger_sizes_after_a_failure() -> None:
     assert first.measurements["autograd_lite"].status == FAILED
     assert second.measurements["autograd_lite"].status == SKIPPED
     assert "N=10" in second.measurements["autograd_lite"].note
+
+
+def test_a_missing_optional_contender_is_skipped_with_a_note() -> None:
+    missing = replace(CONTENDERS["mygrad"], module="surely_not_an_installed_package")
+    assert "not installed" in (missing.reason_to_skip_here() or "")
+    workload = _tiny_workload({"numpy": _doubling, "mygrad": _doubling})
+    case = workload.cases(True)[0]
+    result = run_case(case, workload, [CONTENDERS["numpy"], missing], Settings.quick_settings())
+    assert result.measurements["mygrad"].status == SKIPPED
+    assert "pip install mygrad" in result.measurements["mygrad"].note
