@@ -157,15 +157,21 @@ def test_var_over_a_size_1_axis_is_0_with_ddof_0_and_nan_with_ddof_1_like_numpy(
 @pytest.mark.parametrize("keepdims", [False, True])
 def test_reductions_over_several_axes_with_size_1_axes_keep_numpys_shapes(keepdims):
     values = np.random.default_rng(0).standard_normal((1, 3, 1, 2))
-    for name in ["sum", "mean", "max", "min", "var", "logsumexp"]:
+    references = {
+        "sum": np.sum,
+        "mean": np.mean,
+        "max": np.max,
+        "min": np.min,
+        "var": np.var,
+        "logsumexp": lambda v, axis, keepdims: np.log(
+            np.sum(np.exp(v), axis=axis, keepdims=keepdims)
+        ),
+    }
+    for name, reference in references.items():
         for axis in [(0, 2), (1, 3), (-1, 0), None, 2]:
             x = leaf(values)
             y = getattr(x, name)(axis=axis, keepdims=keepdims)
-            expected = getattr(np, name, None)
-            if name == "logsumexp":
-                ref = np.log(np.sum(np.exp(values), axis=axis, keepdims=keepdims))
-            else:
-                ref = expected(values, axis=axis, keepdims=keepdims)
+            ref = reference(values, axis=axis, keepdims=keepdims)
             assert y.shape == np.shape(ref), (name, axis)
             np.testing.assert_allclose(y.data, ref, rtol=1e-12, err_msg=f"{name} {axis}")
             y.sum().backward()
@@ -423,7 +429,7 @@ def _views():
 @pytest.mark.parametrize("kind", sorted(_views()))
 def test_non_contiguous_leaves_give_the_same_values_and_grads_as_contiguous_copies(kind):
     view = _views()[kind]
-    assert not view.flags.c_contiguous or kind == "column" or view.strides[0] == 0
+    assert not view.flags.c_contiguous  # the leaf really is a strided view
 
     def f(t):
         return ((t * t).tanh() + t.sigmoid().log()).sum(axis=0).logsumexp()
