@@ -23,6 +23,11 @@ class _ThreadState(threading.local):
     scope: str | None = None
     profiler: Any = None  # the active autograd_lite.profile, if any
 
+    def __init__(self) -> None:  # runs once in every thread that touches `state`
+        # Modes to restore when no_grad/enable_grad blocks exit, innermost last. Kept per
+        # thread, not on the switch object, so one object can be entered twice or shared.
+        self.saved_grad_modes: list[bool] = []
+
 
 state = _ThreadState()
 
@@ -63,11 +68,11 @@ class _GradModeSwitch:
     mode: bool = True
 
     def __enter__(self) -> None:
-        self._previous = state.grad_enabled
+        state.saved_grad_modes.append(state.grad_enabled)
         state.grad_enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        state.grad_enabled = self._previous
+        state.grad_enabled = state.saved_grad_modes.pop()
 
     def __call__(self, fn: F) -> F:
         mode = self.mode

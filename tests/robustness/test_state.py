@@ -165,14 +165,6 @@ def test_two_threads_training_their_own_graphs_get_exactly_their_own_gradients()
     assert len(expected) == 100
 
 
-GRAD_MODE_INSTANCE_BUG = (
-    "grad_mode bug (grad_mode.py _GradModeSwitch): __enter__ keeps the previous mode on the "
-    "instance (self._previous), so re-entering the same no_grad()/enable_grad() object, nested "
-    "or from another thread, overwrites it and the outer exit restores the wrong mode"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=GRAD_MODE_INSTANCE_BUG)
 def test_one_no_grad_object_entered_twice_restores_grad_mode_after_the_outer_block():
     quiet = ag.no_grad()
     with quiet:
@@ -185,7 +177,6 @@ def test_one_no_grad_object_entered_twice_restores_grad_mode_after_the_outer_blo
         ag.set_grad_enabled(True)
 
 
-@pytest.mark.xfail(strict=True, reason=GRAD_MODE_INSTANCE_BUG)
 def test_one_no_grad_object_shared_by_two_threads_restores_each_threads_own_mode():
     shared = ag.no_grad()
     a_inside = threading.Event()
