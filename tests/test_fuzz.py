@@ -987,6 +987,17 @@ def test_random_graph_gradients_match_central_differences(program: Program) -> N
             node.data, expected, rtol=1e-9, atol=1e-12, err_msg=f"forward of step {i}\n{note}"
         )
 
+    # Under no_grad the same program gives the same values and records nothing.
+    with ag.no_grad():
+        quiet, _ = run_engine(program)
+    for i, (node, step) in enumerate(zip(quiet, program.steps)):
+        assert node.is_leaf, f"step {i} was recorded under no_grad\n{note}"
+        assert node.requires_grad == (isinstance(step, Leaf) and step.requires_grad)
+        np.testing.assert_array_equal(node.data, nodes[i].data, err_msg=f"no_grad step {i}")
+
+    # Backward twice through a retained graph: the second pass adds exactly the same again.
+    engine_backward(program, nodes, loss, retain_graph=True)
+    first = {i: n.grad.data.copy() for i, n in enumerate(nodes) if n.grad is not None}
     engine_backward(program, nodes, loss)
 
     live = reaches_loss(program)
@@ -1000,8 +1011,9 @@ def test_random_graph_gradients_match_central_differences(program: Program) -> N
         assert isinstance(grad, Tensor), f"leaf {i} got {type(grad).__name__}\n{note}"
         assert grad.shape == step.values.shape, f"leaf {i} grad shape {grad.shape}\n{note}"
         assert grad.dtype == np.float64, f"leaf {i} grad dtype {grad.dtype}\n{note}"
+        np.testing.assert_array_equal(grad.data, 2 * first[i], err_msg=f"second pass, leaf {i}")
         expected = central_difference(program, i)
-        assert_close(grad.data, expected, rtol=1e-5, what=f"gradient of leaf {i}\n{note}")
+        assert_close(first[i], expected, rtol=1e-5, what=f"gradient of leaf {i}\n{note}")
 
 
 def first_derivatives(program: Program, leaf_values: dict[int, np.ndarray]) -> dict:
