@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -33,6 +34,7 @@ from ..harness import (
     compare,
     set_ratios,
 )
+from .base import Outputs
 from .mlp import IMPLEMENTATIONS
 
 BATCH = 4096
@@ -45,7 +47,7 @@ TITLE = "peak memory, MLP step, batch 4096 float32"
 PROBE_TIMEOUT = 600.0
 
 
-def probe(contender: str, folder: str, index: int) -> tuple[dict, dict[str, np.ndarray]]:
+def probe(contender: str, folder: str, index: int) -> tuple[dict[str, Any], Outputs]:
     """Run one probe subprocess; returns its JSON report and its first-step outputs."""
     out_path = os.path.join(folder, f"{contender}-{index}.npz")
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536"}
@@ -68,7 +70,9 @@ def probe(contender: str, folder: str, index: int) -> tuple[dict, dict[str, np.n
     return report, outputs
 
 
-def measure(contender: Contender, repeats: int, folder: str, reference: dict | None) -> tuple:
+def measure(
+    contender: Contender, repeats: int, folder: str, reference: Outputs | None
+) -> tuple[Measurement, Outputs | None]:
     """Probe one contender ``repeats`` times; returns its Measurement and its outputs."""
     name = contender.name
     if name not in IMPLEMENTATIONS:
