@@ -1,4 +1,4 @@
-"""``tanh`` and ``log`` for micrograd's ``Value``, which ships only +, *, ** and relu.
+"""``tanh`` for micrograd's ``Value``, which ships only +, *, ** and relu.
 
 Written in micrograd's own style (a forward value plus a closure that accumulates the local
 derivative), so the comparison measures micrograd's engine and not a different one.
