@@ -35,27 +35,36 @@ def _freed_graph_error(tensor: Tensor) -> RuntimeError:
 
 def topological_order(root: Tensor) -> list[Tensor]:
     """Every tensor `root` depends on that requires grad, each after all its parents
-    (iterative depth-first post-order). Raises if part of the graph was freed."""
+    (iterative depth-first post-order). Raises if part of the graph was freed.
+
+    Tensors hash by identity, so they serve directly as set members. A leaf is listed as soon
+    as it is found: it has no parents to wait for.
+    """
     order: list[Tensor] = []
-    visited: set[int] = set()
+    visited: set[Tensor] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     while stack:
         tensor, parents_done = stack.pop()
         if parents_done:
             order.append(tensor)
             continue
-        if id(tensor) in visited:
+        if tensor in visited:
             continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
+        visited.add(tensor)
         node = tensor._node
         if node is None:
+            order.append(tensor)
             continue
         if node.parents is None:
             raise _freed_graph_error(tensor)
+        stack.append((tensor, True))
         for parent in node.parents:
-            if parent._requires_grad and id(parent) not in visited:
-                stack.append((parent, False))
+            if parent._requires_grad and parent not in visited:
+                if parent._node is None:
+                    visited.add(parent)
+                    order.append(parent)
+                else:
+                    stack.append((parent, False))
     return order
 
 
@@ -141,6 +150,19 @@ def _check_existing_grads(results: list[tuple[Tensor, Any]]) -> None:
             )
 
 
+def _owned(array: Any, addend: Any, shared: set[int]) -> bool:
+    """True when `array` can take `+= addend` in place: a fresh array of the sweep's own (not
+    passed through, not a view) with the result's dtype and shape."""
+    return (
+        type(array) is np.ndarray
+        and array.base is None
+        and id(array) not in shared
+        and array.flags.writeable
+        and array.dtype == addend.dtype
+        and array.shape == addend.shape
+    )
+
+
 def _partial_hook(observer: Observer | None) -> Observer | None:
     """What to call after each partial derivative: the profiler, anomaly checks, the observer."""
     hooks = [observer] if observer is not None else []
@@ -177,16 +199,17 @@ def _run(
     """
     recording = xp is tensor_math
     hook = _partial_hook(observer)
-    grads: dict[int, Any] = {id(root): seed}
+    grads: dict[Tensor, Any] = {root: seed}
     pop_grad, get_grad = grads.pop, grads.get
     # Arrays that may be shared (passed through unchanged by add, or views): a leaf gets a copy
-    # of these, so that gradients stored in two places never alias.
+    # of these, and fan-out sums into them are not done in place, so that gradients stored in
+    # two places never alias.
     shared: set[int] = {id(seed)}
     results: list[tuple[Tensor, Any]] = []
     pop_tensor = order.pop  # children come off first: the list is parents-first
     while order:
         tensor = pop_tensor()
-        grad = pop_grad(id(tensor), None)
+        grad = pop_grad(tensor, None)
         if grad is None:
             continue
         node = tensor._node
@@ -216,9 +239,13 @@ def _run(
                 hook(tensor, i, parent, grad, parent_grad)
             if parent_grad is grad:
                 shared.add(id(grad))
-            key = id(parent)
-            previous = get_grad(key)
-            grads[key] = parent_grad if previous is None else previous + parent_grad
+            previous = get_grad(parent)
+            if previous is None:
+                grads[parent] = parent_grad
+            elif recording or not _owned(previous, parent_grad, shared):
+                grads[parent] = previous + parent_grad
+            else:
+                previous += parent_grad  # fan-out sum into an array only this sweep holds
         if not retain_graph:
             node.release()
     return results

@@ -36,6 +36,7 @@ import numpy as np
 
 from autograd_lite.engine import backward, topological_order
 from autograd_lite.ops import numpy_math
+from autograd_lite.ops._core import operands_of
 from autograd_lite.tensor import Tensor
 
 _INTERMEDIATE_NAMES = ("u", "v", "w", "p", "q", "r", "s")
@@ -212,7 +213,10 @@ class _Narrator:
         name = self.names[id(tensor)]
         self._total_line(tensor)
         node = tensor._node
-        args = ", ".join(self._label(parent) for parent in node.parents)
+        args = ", ".join(
+            self._label(operand) if isinstance(operand, Tensor) else _number(np.asarray(operand))
+            for operand in operands_of(node)
+        )
         value = f" = {_number(tensor.data)}" if tensor.size == 1 else f"  (shape {tensor.shape})"
         self.explanation.lines.append(f"{name} = {node.op.name}({args}){value}")
 

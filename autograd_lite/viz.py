@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd_lite.ops._core import operands_of
 from autograd_lite.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -149,6 +150,8 @@ def draw_graph(
         clusters.setdefault(scope, []).append((f"t{k}", box))
         if tensor._node is not None:
             clusters[scope].append((f"o{k}", _op_style(tensor)))
+            for number in _numbers_in(tensor._node):  # the 3 in 3·(a + bc)
+                clusters[scope].append((f"c{k}", _number_style(number)))
     _emit(graph, clusters)
     if layout.summarised:
         graph.node(
@@ -221,7 +224,8 @@ def _layout(root: Tensor, max_nodes: int) -> _Layout:
         node = tensor._node
         layout.total_tensors += 1
         layout.total_ops += node is not None
-        cost = 1 if node is None else 2  # a result is drawn with the op that made it
+        # a result is drawn with the op that made it, and with any number the op was given
+        cost = 1 if node is None else 2 + len(_numbers_in(node))
         if not layout.hidden_tensors and cost <= budget:
             budget -= cost
             layout.index[id(tensor)] = len(layout.drawn)
@@ -243,6 +247,8 @@ def _edges(layout: _Layout) -> Iterator[tuple[str, str]]:
         if tensor._node is None:
             continue
         yield f"o{k}", f"t{k}"
+        if _numbers_in(tensor._node):
+            yield f"c{k}", f"o{k}"
         for parent in _parents(tensor):
             j = layout.index.get(id(parent))
             if j is not None:
@@ -303,13 +309,22 @@ def grad_colour(norm: float) -> tuple[str, str]:
     return GRAD_BANDS[-1][1:3]
 
 
+def _numbers_in(node: Any) -> list[Any]:
+    """The Python numbers an op was given as operands (e.g. by ``3 * x``)."""
+    return [operand for operand in operands_of(node) if not isinstance(operand, Tensor)]
+
+
+def _number_style(number: Any) -> dict[str, str]:
+    label = _value_summary(np.asarray(number))
+    return {"label": label, "shape": "box", "style": "dashed", "color": "#777777"}
+
+
 def _tensor_style(
     tensor: Tensor, is_root: bool, show_values: bool, show_grads: bool
 ) -> dict[str, str]:
     constant_number = tensor._node is None and not tensor._requires_grad and tensor.size == 1
     if constant_number and not tensor.name:  # a number in a formula, like the 3 in 3·(a + bc)
-        label = _value_summary(tensor.data.reshape(()))
-        return {"label": label, "shape": "box", "style": "dashed", "color": "#777777"}
+        return _number_style(tensor.data.reshape(()))
     lines = []
     if tensor.name:
         lines.append(_escape(tensor.name))

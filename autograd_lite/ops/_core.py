@@ -52,6 +52,30 @@ class Op:
         return f"Op({self.name!r})"
 
 
+class ScalarOp(Op):
+    """A binary op whose other operand is a Python number, kept in ``saved["scalar"]`` rather
+    than wrapped in a constant tensor (one input, no 0-d array). `scalar_first` records the
+    side it stood on, for pictures and explanations: ``2 - x`` versus ``x - 2``."""
+
+    __slots__ = ("scalar_first",)
+
+    def __init__(self, name: str, partial: Partial, scalar_first: bool = False) -> None:
+        super().__init__(name, partial)
+        self.scalar_first = scalar_first
+
+
+def operands_of(node: Node) -> list[Any]:
+    """The op's operands in the order they were written: parent tensors, and the Python
+    number of a `ScalarOp` on its side. Empty for a freed node."""
+    if node.parents is None:
+        return []
+    operands: list[Any] = list(node.parents)
+    if isinstance(node.op, ScalarOp):
+        scalar = node.saved["scalar"]
+        operands.insert(0 if node.op.scalar_first else len(operands), scalar)
+    return operands
+
+
 class VariadicOp(Op):
     """An op with any number of inputs whose partials differ only by the input's position.
 
@@ -213,7 +237,7 @@ def _constant_for(value: Any, other: Tensor, where: str) -> Tensor:
     Python scalars are "weak" like in NumPy 2: float32 * 2.0 stays float32, so a scalar takes
     the other operand's float dtype rather than float64.
     """
-    if isinstance(value, (float, int)) and not isinstance(value, bool):
+    if type(value) is float or type(value) is int:  # not bool, not NumPy scalars (strong)
         dtype = other.data.dtype
         if dtype.kind != "f":
             dtype = np.result_type(other.data, value)

@@ -11,7 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.ops._core import Op, as_tensor, binary, operands, record, to_array
+from autograd_lite.ops._core import (
+    Op,
+    ScalarOp,
+    as_tensor,
+    binary,
+    is_tensor,
+    operands,
+    record,
+    to_array,
+)
 
 # ----------------------------------------------------------------------------- arithmetic
 
@@ -53,40 +62,84 @@ def _pow_exponent_partial(xp, g, y, a, b):
 POW = Op("pow", _pow_base_partial, _pow_exponent_partial)
 
 
-def _pow_scalar_partial(xp, g, y, a, *, exponent):
+def _pow_scalar_partial(xp, g, y, a, *, scalar):
     # ∂(aᵖ)/∂a = p·aᵖ⁻¹ for a constant Python exponent p (common small cases without a pow call)
-    if exponent == 0:
+    p = scalar
+    if p == 0:
         return g * 0
-    if exponent == 1:
+    if p == 1:
         return g
-    if exponent == 2:
+    if p == 2:
         return g * (a + a)
-    return g * (exponent * a ** (exponent - 1))
+    return g * (p * a ** (p - 1))
 
 
-POW_SCALAR = Op("pow", _pow_scalar_partial)
+POW_SCALAR = ScalarOp("pow", _pow_scalar_partial)
+
+
+# A Python number as the other operand (x * 2.0, 1 - y) is kept as a saved constant rather
+# than wrapped in a constant tensor: one op with one input, no 0-d array, the same partials.
+ADD_SCALAR = ScalarOp("add", lambda xp, g, y, a, *, scalar: g)  # ∂(a + c)/∂a = 1
+RADD_SCALAR = ScalarOp("add", ADD_SCALAR.partials[0], scalar_first=True)  # c + a
+SUB_SCALAR = ScalarOp("sub", lambda xp, g, y, a, *, scalar: g)  # ∂(a − c)/∂a = 1
+RSUB_SCALAR = ScalarOp("sub", lambda xp, g, y, a, *, scalar: -g, scalar_first=True)  # c − a
+MUL_SCALAR = ScalarOp("mul", lambda xp, g, y, a, *, scalar: g * scalar)  # ∂(a·c)/∂a = c
+RMUL_SCALAR = ScalarOp("mul", MUL_SCALAR.partials[0], scalar_first=True)  # c·a
+DIV_SCALAR = ScalarOp("div", lambda xp, g, y, a, *, scalar: g / scalar)  # ∂(a/c)/∂a = 1/c
+RDIV_SCALAR = ScalarOp(  # ∂(c/a)/∂a = −c/a² = −y/a
+    "div", lambda xp, g, y, a, *, scalar: -g * y / a, scalar_first=True
+)
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) is float or type(value) is int  # not bool, not NumPy scalars
+
+
+def _scalar_op(fn: Any, tensor: Any, scalar: Any, op: ScalarOp):
+    """`fn(tensor, scalar)` (or `fn(scalar, tensor)` for a reflected op), recorded."""
+    try:
+        data = fn(scalar, tensor.data) if op.scalar_first else fn(tensor.data, scalar)
+    except TypeError as error:
+        raise TypeError(f"{op.name}: unsupported dtype {tensor.dtype} ({error})") from None
+    return record(data, op, (tensor,), {"scalar": scalar})
 
 
 def add(a: Any, b: Any):
     """a + b with NumPy broadcasting."""
+    if _is_number(b) and is_tensor(a):
+        return _scalar_op(np.add, a, b, ADD_SCALAR)
+    if _is_number(a) and is_tensor(b):
+        return _scalar_op(np.add, b, a, RADD_SCALAR)
     a, b, data = binary(np.add, a, b, "add")
     return record(data, ADD, (a, b))
 
 
 def sub(a: Any, b: Any):
     """a − b with broadcasting (a primitive rather than add(a, −b): one node and array less)."""
+    if _is_number(b) and is_tensor(a):
+        return _scalar_op(np.subtract, a, b, SUB_SCALAR)
+    if _is_number(a) and is_tensor(b):
+        return _scalar_op(np.subtract, b, a, RSUB_SCALAR)
     a, b, data = binary(np.subtract, a, b, "sub")
     return record(data, SUB, (a, b))
 
 
 def mul(a: Any, b: Any):
     """a · b elementwise, with broadcasting."""
+    if _is_number(b) and is_tensor(a):
+        return _scalar_op(np.multiply, a, b, MUL_SCALAR)
+    if _is_number(a) and is_tensor(b):
+        return _scalar_op(np.multiply, b, a, RMUL_SCALAR)
     a, b, data = binary(np.multiply, a, b, "mul")
     return record(data, MUL, (a, b))
 
 
 def div(a: Any, b: Any):
     """a / b elementwise, with broadcasting (true division; ints give floats)."""
+    if _is_number(b) and is_tensor(a):
+        return _scalar_op(np.true_divide, a, b, DIV_SCALAR)
+    if _is_number(a) and is_tensor(b):
+        return _scalar_op(np.true_divide, b, a, RDIV_SCALAR)
     a, b, data = binary(np.true_divide, a, b, "div")
     return record(data, DIV, (a, b))
 
@@ -105,7 +158,7 @@ def pow(a: Any, b: Any):
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         a = as_tensor(a, "pow")
         data = a.data ** (b if a.data.dtype.kind == "f" else float(b))
-        return record(data, POW_SCALAR, (a,), {"exponent": b})
+        return record(data, POW_SCALAR, (a,), {"scalar": b})
     a, b = operands(a, b, "pow")
     if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
         # Integer powers are computed in float64 (NumPy refuses negative integer exponents,

@@ -404,11 +404,6 @@ def test_float32_with_a_float64_or_int64_array_becomes_float64_like_numpy(form, 
     assert x.grad.dtype == F32  # the leaf's gradient keeps the leaf's dtype
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug (ops/_core.py _constant_for): np.float64 scalars are treated as weak "
-    "Python floats because np.float64 subclasses float; NumPy 2 (NEP 50) gives float64",
-)
 def test_float32_with_a_numpy_float64_scalar_becomes_float64_like_numpy():
     values = np.array([1.5, 2.0], dtype=F32)
     assert (values * np.float64(2.0)).dtype == np.float64
