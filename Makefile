@@ -11,7 +11,7 @@ $(PY):
 	$(PY) -m pip install -q --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install -q -e '.[dev,examples,bench]'
+	$(PY) -m pip install -q -e '.[dev,examples]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 # Debian's graphviz package provides the `dot` binary that renders SVG.
@@ -35,6 +35,8 @@ demo: $(STAMP) graphviz
 	$(PY) examples/demo.py
 
 bench: $(STAMP)
+	$(PY) -m pip install -q -e '.[bench]'
+	$(PY) -m pip install -q 'torch==2.13.0' || echo "PyTorch 2.13.0 (CPU) not installable here: its column is skipped"
 	$(PY) -m benchmarks
 
 fuzz: $(STAMP)
