@@ -104,44 +104,34 @@ def _scalar_op(fn: Any, tensor: Any, scalar: Any, op: ScalarOp):
     return record(data, op, (tensor,), {"scalar": scalar})
 
 
+def _arithmetic(fn: Any, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflected: ScalarOp):
+    """`fn(a, b)` recorded as `op`, or as a one-input ScalarOp when one side is a number."""
+    if _is_number(b) and is_tensor(a):
+        return _scalar_op(fn, a, b, scalar_op)
+    if _is_number(a) and is_tensor(b):
+        return _scalar_op(fn, b, a, reflected)
+    a, b, data = binary(fn, a, b, op.name)
+    return record(data, op, (a, b))
+
+
 def add(a: Any, b: Any):
     """a + b with NumPy broadcasting."""
-    if _is_number(b) and is_tensor(a):
-        return _scalar_op(np.add, a, b, ADD_SCALAR)
-    if _is_number(a) and is_tensor(b):
-        return _scalar_op(np.add, b, a, RADD_SCALAR)
-    a, b, data = binary(np.add, a, b, "add")
-    return record(data, ADD, (a, b))
+    return _arithmetic(np.add, a, b, ADD, ADD_SCALAR, RADD_SCALAR)
 
 
 def sub(a: Any, b: Any):
     """a − b with broadcasting (a primitive rather than add(a, −b): one node and array less)."""
-    if _is_number(b) and is_tensor(a):
-        return _scalar_op(np.subtract, a, b, SUB_SCALAR)
-    if _is_number(a) and is_tensor(b):
-        return _scalar_op(np.subtract, b, a, RSUB_SCALAR)
-    a, b, data = binary(np.subtract, a, b, "sub")
-    return record(data, SUB, (a, b))
+    return _arithmetic(np.subtract, a, b, SUB, SUB_SCALAR, RSUB_SCALAR)
 
 
 def mul(a: Any, b: Any):
     """a · b elementwise, with broadcasting."""
-    if _is_number(b) and is_tensor(a):
-        return _scalar_op(np.multiply, a, b, MUL_SCALAR)
-    if _is_number(a) and is_tensor(b):
-        return _scalar_op(np.multiply, b, a, RMUL_SCALAR)
-    a, b, data = binary(np.multiply, a, b, "mul")
-    return record(data, MUL, (a, b))
+    return _arithmetic(np.multiply, a, b, MUL, MUL_SCALAR, RMUL_SCALAR)
 
 
 def div(a: Any, b: Any):
     """a / b elementwise, with broadcasting (true division; ints give floats)."""
-    if _is_number(b) and is_tensor(a):
-        return _scalar_op(np.true_divide, a, b, DIV_SCALAR)
-    if _is_number(a) and is_tensor(b):
-        return _scalar_op(np.true_divide, b, a, RDIV_SCALAR)
-    a, b, data = binary(np.true_divide, a, b, "div")
-    return record(data, DIV, (a, b))
+    return _arithmetic(np.true_divide, a, b, DIV, DIV_SCALAR, RDIV_SCALAR)
 
 
 def neg(a: Any):
