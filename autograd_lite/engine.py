@@ -150,6 +150,10 @@ def _check_existing_grads(results: list[tuple[Tensor, Any]]) -> None:
             )
 
 
+# Below this many elements a fresh sum is cheaper than checking whether `+=` would be safe.
+_IN_PLACE_MIN_SIZE = 1024
+
+
 def _owned(array: Any, addend: Any, shared: set[int]) -> bool:
     """True when `array` can take `+= addend` in place: a fresh array of the sweep's own (not
     passed through, not a view) with the result's dtype and shape."""
@@ -222,6 +226,8 @@ def _run(
         parents = node.parents
         if recording:
             output, inputs = tensor, parents
+        elif len(parents) == 1:
+            output, inputs = tensor.data, (parents[0].data,)
         else:
             output, inputs = tensor.data, [parent.data for parent in parents]
         op = node.op
@@ -242,7 +248,11 @@ def _run(
             previous = get_grad(parent)
             if previous is None:
                 grads[parent] = parent_grad
-            elif recording or not _owned(previous, parent_grad, shared):
+            elif (
+                recording
+                or previous.size < _IN_PLACE_MIN_SIZE
+                or not _owned(previous, parent_grad, shared)
+            ):
                 grads[parent] = previous + parent_grad
             else:
                 previous += parent_grad  # fan-out sum into an array only this sweep holds

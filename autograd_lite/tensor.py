@@ -198,27 +198,24 @@ class Tensor:
         self.data[ops.shape.normalize_index(index)] = _core.to_array(value, "setitem")
 
     # ----------------------------------------------------------------------------- operators
+    # Forward operators are the ops themselves (one call less on the hot path).
 
-    def __add__(self, other: Any) -> Tensor:
-        return ops.add(self, other)
+    __add__ = ops.add
 
     def __radd__(self, other: Any) -> Tensor:
         return ops.add(other, self)
 
-    def __sub__(self, other: Any) -> Tensor:
-        return ops.sub(self, other)
+    __sub__ = ops.sub
 
     def __rsub__(self, other: Any) -> Tensor:
         return ops.sub(other, self)
 
-    def __mul__(self, other: Any) -> Tensor:
-        return ops.mul(self, other)
+    __mul__ = ops.mul
 
     def __rmul__(self, other: Any) -> Tensor:
         return ops.mul(other, self)
 
-    def __truediv__(self, other: Any) -> Tensor:
-        return ops.div(self, other)
+    __truediv__ = ops.div
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return ops.div(other, self)
@@ -229,8 +226,7 @@ class Tensor:
     def __rpow__(self, other: Any) -> Tensor:
         return ops.pow(other, self)  # a Python-number base is weak, like the other operators
 
-    def __matmul__(self, other: Any) -> Tensor:
-        return ops.matmul(self, other)
+    __matmul__ = ops.matmul
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return ops.matmul(other, self)

@@ -91,8 +91,7 @@ RDIV_SCALAR = ScalarOp(  # ∂(c/a)/∂a = −c/a² = −y/a
 )
 
 
-def _is_number(value: Any) -> bool:
-    return type(value) is float or type(value) is int  # not bool, not NumPy scalars
+_PYTHON_NUMBERS = (float, int)
 
 
 def _scalar_op(fn: Any, tensor: Any, scalar: Any, op: ScalarOp):
@@ -106,9 +105,10 @@ def _scalar_op(fn: Any, tensor: Any, scalar: Any, op: ScalarOp):
 
 def _arithmetic(fn: Any, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflected: ScalarOp):
     """`fn(a, b)` recorded as `op`, or as a one-input ScalarOp when one side is a number."""
-    if _is_number(b) and is_tensor(a):
-        return _scalar_op(fn, a, b, scalar_op)
-    if _is_number(a) and is_tensor(b):
+    if type(b) in _PYTHON_NUMBERS:  # exact types: not bool, not NumPy scalars (strong)
+        if is_tensor(a):
+            return _scalar_op(fn, a, b, scalar_op)
+    elif type(a) in _PYTHON_NUMBERS and is_tensor(b):
         return _scalar_op(fn, b, a, reflected)
     a, b, data = binary(fn, a, b, op.name)
     return record(data, op, (a, b))
