@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.grad_mode import set_grad_enabled, state
-from autograd_lite.ops import numpy_math, tensor_math
+from autograd_lite.ops import _core, numpy_math, tensor_math
 from autograd_lite.ops._core import to_array, unbroadcast
 from autograd_lite.tensor import Tensor, _make
 
@@ -154,6 +154,18 @@ def _check_existing_grads(results: list[tuple[Tensor, Any]]) -> None:
 _IN_PLACE_MIN_SIZE = 1024
 
 
+def _check_unchanged(tensor: Tensor) -> None:
+    """Refuse to differentiate through an op whose input was assigned into after the op ran."""
+    node = tensor._node
+    for position, parent in enumerate(node.parents):
+        if parent._changed_at > node.stamp:
+            raise RuntimeError(
+                f"backward: input {position} (shape {parent.shape}) of op '{node.op.name}' was "
+                "changed in place (x[...] = ...) after the op used it, so the recorded graph no "
+                "longer matches the values; assign before using the tensor, or into a copy"
+            )
+
+
 def _owned(array: Any, addend: Any, shared: set[int]) -> bool:
     """True when `array` can take `+= addend` in place: a fresh array of the sweep's own (not
     passed through, not a view) with the result's dtype and shape."""
@@ -224,6 +236,8 @@ def _run(
             if node is None:
                 continue
         parents = node.parents
+        if _core.mutation_clock > node.stamp:
+            _check_unchanged(tensor)
         if recording:
             output, inputs = tensor, parents
         elif len(parents) == 1:

@@ -26,7 +26,16 @@ class Tensor:
     a gradient.
     """
 
-    __slots__ = ("__weakref__", "_node", "_requires_grad", "_retains_grad", "data", "grad", "name")
+    __slots__ = (
+        "__weakref__",
+        "_changed_at",
+        "_node",
+        "_requires_grad",
+        "_retains_grad",
+        "data",
+        "grad",
+        "name",
+    )
     # Make NumPy defer to Tensor's reflected operators (ndarray * Tensor -> Tensor.__rmul__).
     __array_ufunc__ = None
     __hash__ = object.__hash__
@@ -41,6 +50,7 @@ class Tensor:
         self._node: _core.Node | None = None
         self._requires_grad = bool(requires_grad)
         self._retains_grad = False
+        self._changed_at = 0  # the mutation clock at this tensor's last in-place change
 
     # ----------------------------------------------------------------------------- autograd
 
@@ -196,6 +206,7 @@ class Tensor:
                 "concatenate(), or assign into .data under no_grad for updates"
             )
         self.data[ops.shape.normalize_index(index)] = _core.to_array(value, "setitem")
+        self._changed_at = _core.next_mutation()
 
     # ----------------------------------------------------------------------------- operators
     # Forward operators are the ops themselves (one call less on the hot path).
@@ -381,6 +392,7 @@ def _make(data: np.ndarray, node: _core.Node | None) -> Tensor:
     t._node = node
     t._requires_grad = node is not None
     t._retains_grad = False
+    t._changed_at = 0
     return t
 
 

@@ -32,6 +32,19 @@ Partial = Callable[..., Any]
 
 _NO_SAVED: dict[str, Any] = {}
 
+# Counts in-place assignments (Tensor.__setitem__) over the whole program. A node remembers the
+# count when it is made; a tensor remembers the count of its last change. A parent changed
+# after its node was made would silently give a wrong gradient, so backward refuses it (the
+# idea behind PyTorch's version counters, with one global clock).
+mutation_clock = 0
+
+
+def next_mutation() -> int:
+    """Advance the in-place assignment clock and return the new stamp."""
+    global mutation_clock
+    mutation_clock += 1
+    return mutation_clock
+
 
 class Op:
     """A primitive: its `name` and a tuple `partials`, one partial derivative per input.
@@ -108,7 +121,7 @@ class Node:
     the intermediate arrays can be freed; `parents is None` then marks the node as freed.
     """
 
-    __slots__ = ("op", "parents", "saved", "scope", "trace")
+    __slots__ = ("op", "parents", "saved", "scope", "stamp", "trace")
 
     def __init__(
         self, op: Op, parents: tuple[Tensor, ...], saved: dict[str, Any], scope: str | None = None
@@ -118,6 +131,7 @@ class Node:
         self.saved = saved
         self.scope = scope
         self.trace: Any = None
+        self.stamp = mutation_clock  # in-place changes after this stamp invalidate the node
 
     def release(self) -> None:
         """Forget parents and saved data (the graph behind this node can no longer be walked)."""
