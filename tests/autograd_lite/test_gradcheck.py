@@ -293,3 +293,12 @@ def test_tiny_gradients_pass_through_the_absolute_tolerance():
     x = randn(3, name="x")
     report = gradcheck(lambda x: (x * 1e-12).sum(), x)
     assert report  # relative error may be large noise, but |a − n| ≤ atol
+
+
+def test_a_large_relative_error_that_passes_by_atol_is_called_tiny_not_a_bug():
+    x = ag.Tensor([3e-5], name="x")
+    report = gradcheck(lambda t: (t * t).sum() * 1e-3 + 0.5, [x])
+    (check,) = report.inputs
+    assert report
+    assert check.relative_error > 1e-5  # noise dominates numbers this small
+    assert check.verdict == "tiny (within atol)"
