@@ -5,7 +5,8 @@
    10,000 epochs, a progress bar in the terminal) and print its accuracy next to the course's
    published figure (90%).
 2. Prove its gradients right: ``autograd_lite.gradcheck`` compares backward() with central
-   differences for every parameter and prints the report.
+   differences for every parameter, prints the report and saves it as
+   ``outputs/gradcheck_report.txt``.
 3. Look at it: ``outputs/graph.svg`` is the model's computation graph with every tensor's
    gradient norm, colour-coded; ``outputs/decision_boundary.png`` the boundary it learned
    (when matplotlib is installed: ``pip install -e '.[examples]'``).
@@ -91,9 +92,13 @@ def main(
     model.eval()
     report = ag.gradcheck(lambda: loss_fn(model(X_batch), Y_batch), model.parameters())
     print("   " + str(report).replace("\n", "\n   "))
+    out.mkdir(parents=True, exist_ok=True)
+    report_path = out / "gradcheck_report.txt"
+    report_path.write_text(str(report) + "\n", encoding="utf-8")
+    print(f"   (also written to {report_path})")
 
     print("\n3. pictures")
-    files: list[Path] = []
+    files: list[Path] = [report_path]
     svg = save_graph_svg(model, X_batch, Y_batch, out / "graph.svg") if pictures else None
     if svg:
         files.append(svg)
