@@ -60,12 +60,15 @@ def softmax_cross_entropy(logits: Any, labels: Any):
                 f"{labels_array.shape} disagree on the batch size"
             )
         as_int = labels_array.astype(np.int64)
-        if not np.array_equal(as_int, labels_array) or (
-            m and (as_int.min() < 0 or as_int.max() >= k)
-        ):
+        if not np.array_equal(as_int, labels_array):
             raise ValueError(
-                f"softmax_cross_entropy: integer labels must lie in [0, {k}) for logits of "
-                f"shape {logits.shape}"
+                "softmax_cross_entropy: class labels of shape (m,) must be whole numbers"
+            )
+        if m and (as_int.min() < 0 or as_int.max() >= k):
+            raise ValueError(
+                f"softmax_cross_entropy: labels must lie in [0, {k - 1}] for {k} classes "
+                f"(logits of shape {logits.shape}), got values from {as_int.min()} to "
+                f"{as_int.max()}"
             )
         target = np.zeros((m, k), dtype=z.dtype)
         target[np.arange(m), as_int] = 1
@@ -73,8 +76,8 @@ def softmax_cross_entropy(logits: Any, labels: Any):
         target = labels_array.astype(z.dtype, copy=False)
     else:
         raise ValueError(
-            f"softmax_cross_entropy: labels of shape {labels_array.shape} do not fit logits of "
-            f"shape {logits.shape}; expected ({m},) class indices or ({m}, {k}) one-hot rows"
+            f"softmax_cross_entropy: logits of shape {logits.shape} do not fit labels of shape "
+            f"{labels_array.shape}; expected ({m},) class indices or ({m}, {k}) one-hot rows"
         )
     shifted = z - _stable_shift(z, (1,))
     log_norm = np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
