@@ -28,6 +28,15 @@ def as_tensor(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
 
+def check_same_keys(expected: Mapping, state: Mapping, problem: str) -> None:
+    """Raise ValueError starting with `problem` and naming the keys `state` lacks or has
+    beyond `expected` (for model and optimiser state dicts alike)."""
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing or unexpected:
+        raise ValueError(f"{problem}: missing keys {missing}, unexpected keys {unexpected}")
+
+
 def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
@@ -153,13 +162,7 @@ class Module:
         if not isinstance(state, Mapping):
             raise TypeError(f"state dict must be a mapping, got {type(state).__name__}")
         params = dict(self.named_parameters())
-        missing = [k for k in params if k not in state]
-        unexpected = [k for k in state if k not in params]
-        if missing or unexpected:
-            raise ValueError(
-                f"state dict does not match {type(self).__name__}: "
-                f"missing keys {missing}, unexpected keys {unexpected}"
-            )
+        check_same_keys(params, state, f"state dict does not match {type(self).__name__}")
         arrays = {}
         for key, param in params.items():
             value = np.asarray(state[key])

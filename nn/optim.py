@@ -25,7 +25,7 @@ import numpy as np
 
 from autograd_lite import Tensor
 
-from .module import Module
+from .module import Module, check_same_keys
 
 
 def _check_real(owner: str, name: str, value: Any, low: float, high: float | None = None) -> float:
@@ -122,13 +122,7 @@ class Optimizer:
         if not isinstance(state, Mapping):
             raise TypeError(f"{owner} state must be a mapping, got {type(state).__name__}")
         expected = self.state_dict()
-        missing = [k for k in expected if k not in state]
-        unexpected = [k for k in state if k not in expected]
-        if missing or unexpected:
-            raise ValueError(
-                f"{owner} state does not match: missing keys {missing}, unexpected keys "
-                f"{unexpected}"
-            )
+        check_same_keys(expected, state, f"{owner} state does not match")
         saved_type = str(np.asarray(state["type"]))
         if saved_type != owner:
             raise ValueError(
