@@ -10,7 +10,7 @@ Like grad mode the switch is per thread. While it is on, every op pays for a fin
 and a short stack walk, so use it to find a bug, not to train.
 
 How it plugs in: `ops._core` calls `check_forward` for every op and stores `creation_trace()`
-on each recorded `Node` while `state.anomaly_enabled` is set; the engine calls `check_backward`
+on each recorded op while `state.anomaly_enabled` is set; the engine calls `check_backward`
 after every partial derivative. `detect_anomaly` keeps `grad_mode.extras_active` counted so the
 ops leave their fast path while any thread has detection on.
 """
@@ -182,8 +182,8 @@ def _recorded_backward_note() -> str:
     frame = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_filename == engine_file:
-            node = getattr(frame.f_locals.get("tensor"), "_node", None)
-            op_name = getattr(getattr(node, "op", None), "name", None)
+            op = getattr(frame.f_locals.get("tensor"), "_op", None)
+            op_name = getattr(op, "name", None)
             if op_name is None:
                 return " It ran inside a recorded backward pass (create_graph=True)."
             return (
@@ -201,18 +201,17 @@ def check_backward(tensor: Any, parent_index: int, grad: Any) -> None:
     kinds = _nonfinite_kinds(array)
     if kinds is None:
         return
-    node = tensor._node
-    parents = node.parents or ()
+    parents = tensor._parents or ()
     shapes = [parent.shape for parent in parents]
-    trace = tuple(node.trace or ())
+    trace = tuple(tensor._trace or ())
     message = (
-        f"detect_anomaly: backward of op '{node.op.name}' gave {kinds} in the gradient for its "
+        f"detect_anomaly: backward of op '{tensor._op.name}' gave {kinds} in the gradient for its "
         f"input {parent_index} (shape {array.shape}); the op's inputs have shapes "
         f"{_shapes_text(shapes)} and its output shape {tensor.shape}.\n"
         f"The op was {_format_trace(trace)}"
     )
     raise AnomalyError(
-        message, phase="backward", op_name=node.op.name, input_shapes=shapes, trace=trace
+        message, phase="backward", op_name=tensor._op.name, input_shapes=shapes, trace=trace
     )
 
 

@@ -20,17 +20,16 @@ import numpy as np
 
 from autograd_lite.grad_mode import set_grad_enabled, state
 from autograd_lite.ops import _core, numpy_math, tensor_math
-from autograd_lite.ops._core import to_array, unbroadcast
+from autograd_lite.ops._core import _NO_SAVED, to_array, unbroadcast
 from autograd_lite.tensor import Tensor, _make
 
 Observer = Callable[[Tensor, int, Tensor, Any, Any], None]
 
 
 def _freed_graph_error(tensor: Tensor) -> RuntimeError:
-    node = tensor._node
     return RuntimeError(
         f"backward: the graph behind this tensor was already freed by an earlier backward() "
-        f"(at op '{node.op.name}' producing shape {tensor.shape}). Pass retain_graph=True to "
+        f"(at op '{tensor._op.name}' producing shape {tensor.shape}). Pass retain_graph=True to "
         "the first backward() if you need to go through the graph twice."
     )
 
@@ -53,16 +52,16 @@ def topological_order(root: Tensor) -> list[Tensor]:
         if tensor in visited:
             continue
         visited.add(tensor)
-        node = tensor._node
-        if node is None:
+        if tensor._op is None:
             order.append(tensor)
             continue
-        if node.parents is None:
+        parents = tensor._parents
+        if parents is None:
             raise _freed_graph_error(tensor)
         stack.append((tensor, True))
-        for parent in node.parents:
+        for parent in parents:
             if parent._requires_grad and parent not in visited:
-                if parent._node is None:
+                if parent._op is None:
                     visited.add(parent)
                     order.append(parent)
                 else:
@@ -143,7 +142,7 @@ def _backward(
     order = topological_order(root)
     if create_graph:
         with set_grad_enabled(True):
-            results = _run(order, root, _make(seed, None), tensor_math, retain_graph, observer)
+            results = _run(order, root, _make(seed), tensor_math, retain_graph, observer)
         _check_existing_grads(results)
         for tensor, grad in results:
             if grad.dtype != tensor.data.dtype:
@@ -158,7 +157,7 @@ def _backward(
         if grad.dtype != tensor.data.dtype:
             grad = grad.astype(tensor.data.dtype)
         previous = tensor.grad
-        tensor.grad = _make(grad, None) if previous is None else _make(previous.data + grad, None)
+        tensor.grad = _make(grad) if previous is None else _make(previous.data + grad)
 
 
 def _check_existing_grads(results: list[tuple[Tensor, Any]]) -> None:
@@ -181,11 +180,10 @@ _IN_PLACE_MIN_SIZE = 1024
 
 def _check_unchanged(tensor: Tensor) -> None:
     """Refuse to differentiate through an op whose input was assigned into after the op ran."""
-    node = tensor._node
-    for position, parent in enumerate(node.parents):
-        if parent._changed_at > node.stamp:
+    for position, parent in enumerate(tensor._parents):
+        if parent._changed_at > tensor._stamp:
             raise RuntimeError(
-                f"backward: input {position} (shape {parent.shape}) of op '{node.op.name}' was "
+                f"backward: input {position} (shape {parent.shape}) of op '{tensor._op.name}' was "
                 "changed in place (x[...] = ...) after the op used it, so the recorded graph no "
                 "longer matches the values; assign before using the tensor, or into a copy"
             )
@@ -253,15 +251,15 @@ def _run(
         grad = pop_grad(tensor, None)
         if grad is None:
             continue
-        node = tensor._node
-        if node is None or tensor._retains_grad:
+        op = tensor._op
+        if op is None or tensor._retains_grad:
             if not recording and (id(grad) in shared or grad.base is not None):
                 grad = grad.copy()
             results.append((tensor, grad))
-            if node is None:
+            if op is None:
                 continue
-        parents = node.parents
-        if _core.mutation_clock > node.stamp:
+        parents = tensor._parents
+        if _core.mutation_clock > tensor._stamp:
             _check_unchanged(tensor)
         if recording:
             output, inputs = tensor, parents
@@ -269,8 +267,7 @@ def _run(
             output, inputs = tensor.data, (parents[0].data,)
         else:
             output, inputs = tensor.data, [parent.data for parent in parents]
-        op = node.op
-        partials, unary, saved = op.partials, op.unary, node.saved
+        partials, unary, saved = op.partials, op.unary, tensor._saved
         for i, parent in enumerate(parents):
             if not parent._requires_grad:
                 continue
@@ -296,5 +293,6 @@ def _run(
             else:
                 previous += parent_grad  # fan-out sum into an array only this sweep holds
         if not retain_graph:
-            node.release()
+            tensor._parents = None  # free the graph behind this tensor (see _core.release)
+            tensor._saved = _NO_SAVED
     return results

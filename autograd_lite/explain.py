@@ -123,7 +123,7 @@ def _names(root: Tensor, order: list[Tensor], root_name: str) -> dict[int, str]:
         elif tensor is root:
             name = _fresh(iter([root_name, *(f"{root_name}{k}" for k in range(2, 99))]), used)
         else:
-            name = _fresh(leaves if tensor._node is None else intermediates, used)
+            name = _fresh(leaves if tensor._op is None else intermediates, used)
         names[id(tensor)] = name
     names.setdefault(id(root), root.name or root_name)
     return names
@@ -133,8 +133,7 @@ def _use_counts(order: list[Tensor]) -> dict[int, int]:
     """How many gradient contributions each tensor receives (its uses by recorded ops)."""
     counts: dict[int, int] = {}
     for tensor in order:
-        node = tensor._node
-        for parent in node.parents if node is not None else ():
+        for parent in tensor._parents or ():
             if parent._requires_grad:
                 counts[id(parent)] = counts.get(id(parent), 0) + 1
     return counts
@@ -151,11 +150,10 @@ def _leaves_as_written(root: Tensor) -> list[Tensor]:
         if id(tensor) in seen or not tensor._requires_grad:
             continue
         seen.add(id(tensor))
-        node = tensor._node
-        if node is None:
+        if tensor._op is None:
             leaves.append(tensor)
-        elif node.parents is not None:
-            stack.extend(reversed(node.parents))
+        elif tensor._parents is not None:
+            stack.extend(reversed(tensor._parents))
     return leaves
 
 
@@ -212,13 +210,12 @@ class _Narrator:
         self.current = tensor
         name = self.names[id(tensor)]
         self._total_line(tensor)
-        node = tensor._node
         args = ", ".join(
             self._label(operand) if isinstance(operand, Tensor) else _number(np.asarray(operand))
-            for operand in operands_of(node)
+            for operand in operands_of(tensor)
         )
         value = f" = {_number(tensor.data)}" if tensor.size == 1 else f"  (shape {tensor.shape})"
-        self.explanation.lines.append(f"{name} = {node.op.name}({args}){value}")
+        self.explanation.lines.append(f"{name} = {tensor._op.name}({args}){value}")
 
     def _total_line(self, tensor: Tensor) -> None:
         parts = self.received.get(id(tensor), [])
@@ -244,12 +241,12 @@ class _Narrator:
         child, name = self.names[id(tensor)], self.names[id(parent)]
         scalar = upstream.size == 1 and contribution.size == 1
         local = _local_derivative(tensor, index, upstream, contribution) if scalar else None
-        step = ChainStep(child, name, tensor._node.op.name, index, upstream, contribution, local)
+        step = ChainStep(child, name, tensor._op.name, index, upstream, contribution, local)
         self.explanation.steps.append(step)
         self.received.setdefault(id(parent), []).append(contribution)
         target = self.d(name)
         if self.uses.get(id(parent), 1) > 1:
-            repeated = tensor._node.parents.count(parent) > 1
+            repeated = tensor._parents.count(parent) > 1
             target += f" (via {child}, input {index})" if repeated else f" (via {child})"
         chain = f"{self.d(child)} · d{child}/d{name}"
         if scalar:
@@ -280,11 +277,11 @@ def _local_derivative(
 ) -> float | None:
     """d(child)/d(parent) for scalars: the op's partial with upstream gradient 1 (exact), or
     contribution / upstream when that is not possible."""
-    node = tensor._node
     try:
-        inputs = [parent.data for parent in node.parents]
+        inputs = [parent.data for parent in tensor._parents]
         ones = np.ones_like(tensor.data)
-        local = node.op.partials[index](numpy_math, ones, tensor.data, *inputs, **node.saved)
+        partial = tensor._op.partials[index]
+        local = partial(numpy_math, ones, tensor.data, *inputs, **tensor._saved)
         return float(np.asarray(local).reshape(-1)[0])
     except Exception:
         upstream_value = float(upstream.reshape(-1)[0])

@@ -70,13 +70,13 @@ class profile:
         return elapsed
 
     # Hooks called by ops._core.record and the engine.
-    def on_forward(self, op: Any, node: Any) -> None:
+    def on_forward(self, op: Any, result: Any) -> None:
         stats = self._stats(op.name)
         stats.forward_calls += 1
         stats.forward_seconds += self._lap()
-        if node is not None:
-            arrays = [parent.data for parent in node.parents]
-            arrays += [v for v in node.saved.values() if isinstance(v, np.ndarray)]
+        if result._op is not None:  # recorded: its inputs and saved arrays stay alive
+            arrays = [parent.data for parent in result._parents]
+            arrays += [v for v in result._saved.values() if isinstance(v, np.ndarray)]
             for array in arrays:
                 if id(array) not in self._seen_arrays:
                     self._seen_arrays.add(id(array))
@@ -87,7 +87,7 @@ class profile:
         self._lap()
 
     def on_partial(self, tensor: Any, index: int, parent: Any, grad: Any, parent_grad: Any) -> None:
-        stats = self._stats(tensor._node.op.name)
+        stats = self._stats(tensor._op.name)
         stats.backward_calls += 1
         stats.backward_seconds += self._lap()
 

@@ -29,9 +29,14 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_changed_at",
-        "_node",
+        "_op",
+        "_parents",
         "_requires_grad",
         "_retains_grad",
+        "_saved",
+        "_scope",
+        "_stamp",
+        "_trace",
         "data",
         "grad",
         "name",
@@ -47,10 +52,17 @@ class Tensor:
         self.data: np.ndarray = array
         self.grad: Tensor | None = None
         self.name = name
-        self._node: _core.Node | None = None
         self._requires_grad = bool(requires_grad)
         self._retains_grad = False
         self._changed_at = 0  # the mutation clock at this tensor's last in-place change
+        # The op that made this tensor (None for a leaf) and what its partials need: see
+        # `_core.record`. A tensor is its own graph node, so a recorded op costs one object.
+        self._op: _core.Op | None = None
+        self._parents: tuple[Tensor, ...] | None = None
+        self._saved: dict[str, Any] = _core._NO_SAVED
+        self._stamp = 0
+        self._scope: str | None = None
+        self._trace: Any = None
 
     # ----------------------------------------------------------------------------- autograd
 
@@ -61,7 +73,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if self._node is not None and not value:
+        if self._op is not None and not value:
             raise RuntimeError(
                 "requires_grad: cannot switch off a tensor that an op produced; use detach()"
             )
@@ -77,12 +89,12 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         """True for tensors no recorded op produced (inputs, parameters, constants)."""
-        return self._node is None
+        return self._op is None
 
     @property
     def op_name(self) -> str | None:
         """The name of the op that produced this tensor, or None for a leaf."""
-        return None if self._node is None else self._node.op.name
+        return None if self._op is None else self._op.name
 
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf tensor's gradient in `.grad` after backward."""
@@ -91,7 +103,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data (shared, no copy) with no history and no gradient."""
-        return _make(self.data, None)
+        return _make(self.data)
 
     def backward(
         self,
@@ -190,8 +202,8 @@ class Tensor:
         extras = []
         if self.data.dtype != np.float64:
             extras.append(f"dtype={self.data.dtype}")
-        if self._node is not None:
-            extras.append(f"op={self._node.op.name}")
+        if self._op is not None:
+            extras.append(f"op={self._op.name}")
         elif self._requires_grad:
             extras.append("requires_grad=True")
         if self.name:
@@ -280,7 +292,7 @@ class Tensor:
         return _compare(np.logical_or, self, other, "|")
 
     def __invert__(self) -> Tensor:
-        return _make(np.logical_not(self.data), None)
+        return _make(np.logical_not(self.data))
 
     # ----------------------------------------------------------------------------- methods
 
@@ -381,16 +393,27 @@ class Tensor:
         return ops.astype(self, dtype)
 
 
-def _make(data: np.ndarray, node: _core.Node | None) -> Tensor:
-    """Build a Tensor around `data` without validation: the ops' fast path."""
-    if type(data) is not np.ndarray:  # ufuncs on 0-d arrays return NumPy scalars
+def _make(
+    data: np.ndarray,
+    op: _core.Op | None = None,
+    parents: tuple[Tensor, ...] | None = None,
+    saved: dict[str, Any] = _core._NO_SAVED,
+) -> Tensor:
+    """Build a Tensor around `data` without validation (the ops' fast path): a constant, or
+    with `op` and `parents` the recorded result of an op, which requires grad."""
+    if type(data) is not np.ndarray:  # NumPy scalars (ufuncs on 0-d arrays return them)
         data = np.asarray(data)
     t = object.__new__(Tensor)
     t.data = data
     t.grad = None
     t.name = None
-    t._node = node
-    t._requires_grad = node is not None
+    t._op = op
+    t._parents = parents
+    t._saved = saved
+    t._stamp = _core.mutation_clock
+    t._scope = None
+    t._trace = None
+    t._requires_grad = op is not None
     t._retains_grad = False
     t._changed_at = 0
     return t
@@ -399,7 +422,7 @@ def _make(data: np.ndarray, node: _core.Node | None) -> Tensor:
 def _compare(fn: Any, a: Tensor, b: Any, symbol: str) -> Tensor:
     other = b.data if isinstance(b, Tensor) else b
     try:
-        return _make(np.asarray(fn(a.data, other)), None)
+        return _make(np.asarray(fn(a.data, other)))
     except ValueError:
         shape_b = getattr(other, "shape", ())
         raise ValueError(

@@ -7,8 +7,8 @@ The picture reads the same nodes the engine walks. Data flows left to right:
 * tensors are boxes: name (user-given or the nn parameter path such as ``0.W``), shape, dtype
   and, on request, a value summary. Leaves that require grad (inputs, parameters) have a double
   bold border; constants a dashed one; intermediate results rounded corners.
-* ops are grey ellipses. Ops made inside an `nn` module (``Node.scope``) are grouped in a box
-  named after the module path, together with that module's parameters.
+* ops are grey ellipses. Ops made inside an `nn` module (the scope `record` stores) are grouped
+  in a box named after the module path, together with that module's parameters.
 * after backward, every tensor holding a gradient shows ‖grad‖ and is filled with a colour
   on a log₁₀ scale, from dark blue (vanishing, < 1e-6) to dark red (exploding, ≥ 1e4).
 
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd_lite.ops._core import operands_of
+from autograd_lite.ops._core import is_freed, operands_of
 from autograd_lite.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def retain_grads(y: Tensor) -> Tensor:
     """Make every intermediate tensor behind `y` keep its gradient after backward (see
     `Tensor.retain_grad`), so that `draw_graph` can show ‖dL/dt‖ on every node. Returns `y`."""
     for tensor in _walk(y):
-        if tensor._node is not None:
+        if tensor._op is not None:
             tensor.retain_grad()
     return y
 
@@ -148,9 +148,9 @@ def draw_graph(
         scope = _scope_of(tensor, layout.scopes)
         box = _tensor_style(tensor, tensor is y, show_values, show_grads)
         clusters.setdefault(scope, []).append((f"t{k}", box))
-        if tensor._node is not None:
+        if tensor._op is not None:
             clusters[scope].append((f"o{k}", _op_style(tensor)))
-            for number in _numbers_in(tensor._node):  # the 3 in 3·(a + bc)
+            for number in _numbers_in(tensor):  # the 3 in 3·(a + bc)
                 clusters[scope].append((f"c{k}", _number_style(number)))
     _emit(graph, clusters)
     if layout.summarised:
@@ -178,10 +178,7 @@ def save_svg(y: Tensor, path: str | Path, **options: Any) -> Path:
 
 
 def _parents(tensor: Tensor) -> tuple[Tensor, ...]:
-    node = tensor._node
-    if node is None or node.parents is None:
-        return ()
-    return node.parents
+    return tensor._parents or ()
 
 
 def _walk(root: Tensor) -> Iterator[Tensor]:
@@ -221,33 +218,33 @@ def _layout(root: Tensor, max_nodes: int) -> _Layout:
     layout = _Layout(max_nodes=max_nodes)
     budget = max_nodes
     for tensor in _walk(root):
-        node = tensor._node
+        op = tensor._op
         layout.total_tensors += 1
-        layout.total_ops += node is not None
+        layout.total_ops += op is not None
         # a result is drawn with the op that made it, and with any number the op was given
-        cost = 1 if node is None else 2 + len(_numbers_in(node))
+        cost = 1 if op is None else 2 + len(_numbers_in(tensor))
         if not layout.hidden_tensors and cost <= budget:
             budget -= cost
             layout.index[id(tensor)] = len(layout.drawn)
             layout.drawn.append(tensor)
-            if node is not None:
-                layout.freed += node.parents is None
-                if node.scope:
-                    layout.scopes.add(node.scope)
+            if op is not None:
+                layout.freed += is_freed(tensor)
+                if tensor._scope:
+                    layout.scopes.add(tensor._scope)
         else:
             layout.hidden_tensors += 1  # once the budget is spent, everything further is hidden
-            if node is not None:
-                layout.hidden_ops[node.op.name] += 1
+            if op is not None:
+                layout.hidden_ops[op.name] += 1
     return layout
 
 
 def _edges(layout: _Layout) -> Iterator[tuple[str, str]]:
     summary_edges: set[str] = set()
     for k, tensor in enumerate(layout.drawn):
-        if tensor._node is None:
+        if tensor._op is None:
             continue
         yield f"o{k}", f"t{k}"
-        if _numbers_in(tensor._node):
+        if _numbers_in(tensor):
             yield f"c{k}", f"o{k}"
         for parent in _parents(tensor):
             j = layout.index.get(id(parent))
@@ -261,9 +258,8 @@ def _edges(layout: _Layout) -> Iterator[tuple[str, str]]:
 def _scope_of(tensor: Tensor, scopes: set[str]) -> str | None:
     """The module cluster a tensor belongs in: its op's scope, or for a parameter leaf the
     module path in its name ("0.W" → "0") when that module has ops in the drawing."""
-    node = tensor._node
-    if node is not None:
-        return node.scope
+    if tensor._op is not None:
+        return tensor._scope
     if tensor.name and "." in tensor.name:
         owner = tensor.name.rsplit(".", 1)[0]
         if owner in scopes:
@@ -309,9 +305,9 @@ def grad_colour(norm: float) -> tuple[str, str]:
     return GRAD_BANDS[-1][1:3]
 
 
-def _numbers_in(node: Any) -> list[Any]:
-    """The Python numbers an op was given as operands (e.g. by ``3 * x``)."""
-    return [operand for operand in operands_of(node) if not isinstance(operand, Tensor)]
+def _numbers_in(tensor: Tensor) -> list[Any]:
+    """The Python numbers the op that made `tensor` was given as operands (e.g. by ``3 * x``)."""
+    return [operand for operand in operands_of(tensor) if not isinstance(operand, Tensor)]
 
 
 def _number_style(number: Any) -> dict[str, str]:
@@ -322,7 +318,7 @@ def _number_style(number: Any) -> dict[str, str]:
 def _tensor_style(
     tensor: Tensor, is_root: bool, show_values: bool, show_grads: bool
 ) -> dict[str, str]:
-    constant_number = tensor._node is None and not tensor._requires_grad and tensor.size == 1
+    constant_number = tensor._op is None and not tensor._requires_grad and tensor.size == 1
     if constant_number and not tensor.name:  # a number in a formula, like the 3 in 3·(a + bc)
         return _number_style(tensor.data.reshape(()))
     lines = []
@@ -330,14 +326,14 @@ def _tensor_style(
         lines.append(_escape(tensor.name))
     elif is_root:
         lines.append("output")
-    elif tensor._node is None:
+    elif tensor._op is None:
         lines.append("input" if tensor._requires_grad else "constant")
     shape = "scalar" if tensor.ndim == 0 else str(tensor.shape)
     lines.append(f"{shape} {tensor.dtype}")
     if show_values or constant_number:
         lines.append(_value_summary(tensor.data))
     style = {"shape": "box", "fillcolor": "white", "fontcolor": "black"}
-    if tensor._node is not None:
+    if tensor._op is not None:
         style["style"] = "rounded,filled"
     elif tensor._requires_grad:
         style.update(style="filled,bold", peripheries="2")
@@ -354,16 +350,16 @@ def _tensor_style(
 
 
 def _op_style(tensor: Tensor) -> dict[str, str]:
-    node = tensor._node
-    if node.parents is None:
+    name = tensor._op.name
+    if tensor._parents is None:
         return {
-            "label": f"{node.op.name}\\n(graph freed)",
+            "label": f"{name}\\n(graph freed)",
             "shape": "ellipse",
             "style": "dashed",
             "color": "#c00000",
             "fontcolor": "#c00000",
         }
-    return {"label": node.op.name, "shape": "ellipse", "style": "filled", "fillcolor": OP_FILL}
+    return {"label": name, "shape": "ellipse", "style": "filled", "fillcolor": OP_FILL}
 
 
 def _hidden_label(layout: _Layout) -> str:
@@ -387,7 +383,7 @@ def _notes(layout: _Layout, show_grads: bool) -> list[str]:
             "call backward(retain_graph=True) to draw it after backward"
         )
     if show_grads:
-        results = [t for t in layout.drawn if t._node is not None]
+        results = [t for t in layout.drawn if t._op is not None]
         some_grads = any(t.grad is not None for t in layout.drawn)
         if some_grads and results and all(t.grad is None for t in results):
             notes.append(

@@ -75,7 +75,7 @@ class TensorMath:
         """A value that carries no gradient, as a constant Tensor."""
         from autograd_lite.ops._core import _make_tensor
 
-        return _make_tensor(array, None)
+        return _make_tensor(array)
 
     @staticmethod
     def saved(array: np.ndarray, recompute: Callable[[], Any]) -> Any:

@@ -1,6 +1,6 @@
 """The machinery every primitive shares: `Op` (a name and one partial derivative per input),
-`Node` (what `record` stores on a result), operand conversion, and the two array namespaces
-that partial derivatives are written against.
+`record` (which stores the op and its inputs on the result), operand conversion, and the two
+array namespaces that partial derivatives are written against.
 
 A partial derivative is a vector-Jacobian product, one per input, with the signature
 
@@ -77,15 +77,17 @@ class ScalarOp(Op):
         self.scalar_first = scalar_first
 
 
-def operands_of(node: Node) -> list[Any]:
-    """The op's operands in the order they were written: parent tensors, and the Python
-    number of a `ScalarOp` on its side. Empty for a freed node."""
-    if node.parents is None:
+def operands_of(tensor: Tensor) -> list[Any]:
+    """The operands of the op that made `tensor`, in the order they were written: parent
+    tensors, and the Python number of a `ScalarOp` on its side. Empty for a leaf or a freed
+    graph."""
+    if tensor._parents is None:
         return []
-    operands: list[Any] = list(node.parents)
-    if isinstance(node.op, ScalarOp):
-        scalar = node.saved["scalar"]
-        operands.insert(0 if node.op.scalar_first else len(operands), scalar)
+    operands: list[Any] = list(tensor._parents)
+    op = tensor._op
+    if isinstance(op, ScalarOp):
+        scalar = tensor._saved["scalar"]
+        operands.insert(0 if op.scalar_first else len(operands), scalar)
     return operands
 
 
@@ -112,50 +114,39 @@ class _IndexedPartials:
         return functools.partial(self._partial, index=index)
 
 
-class Node:
-    """How a tensor was made: the op, the parent tensors, non-tensor data the partials need
-    (`saved`, e.g. an axis or a mask), the module scope it was made in, and (under
-    `detect_anomaly`) the user's stack at creation.
+# What `record` stores on a result (in the Tensor itself: one object per op, not two, which
+# matters for the cycle collector on deep graphs): `_op`, the parent tensors `_parents`,
+# non-tensor data the partials need `_saved` (an axis, a mask, a scalar), `_stamp` (the
+# mutation clock when the op ran), and, only while a scope or anomaly detection is open,
+# `_scope` and `_trace`. A backward pass without retain_graph calls `release` on every node it
+# went through: `_parents is None` on a tensor with an `_op` then marks the graph as freed.
 
-    After a backward pass without `retain_graph`, `release()` drops parents and saved data so
-    the intermediate arrays can be freed; `parents is None` then marks the node as freed.
-    """
 
-    __slots__ = ("op", "parents", "saved", "scope", "stamp", "trace")
+def release(tensor: Tensor) -> None:
+    """Forget the parents and saved data of the op that made `tensor` (its graph can no longer
+    be walked, and the intermediate arrays can be freed)."""
+    tensor._parents = None
+    tensor._saved = _NO_SAVED
 
-    def __init__(
-        self, op: Op, parents: tuple[Tensor, ...], saved: dict[str, Any], scope: str | None = None
-    ) -> None:
-        self.op = op
-        self.parents: tuple[Tensor, ...] | None = parents
-        self.saved = saved
-        self.scope = scope
-        self.trace: Any = None
-        self.stamp = mutation_clock  # in-place changes after this stamp invalidate the node
 
-    def release(self) -> None:
-        """Forget parents and saved data (the graph behind this node can no longer be walked)."""
-        self.parents = None
-        self.saved = _NO_SAVED
-
-    @property
-    def freed(self) -> bool:
-        return self.parents is None
+def is_freed(tensor: Tensor) -> bool:
+    """True for a tensor made by an op whose graph a backward pass has freed."""
+    return tensor._op is not None and tensor._parents is None
 
 
 def record(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: dict | None = None):
     """Wrap `data` (the op's NumPy result) in a Tensor, recording `op` when it is needed.
 
-    A node is recorded only when grad mode is on and some parent requires grad; otherwise the
-    result is a plain constant and nothing else is allocated.
+    The op is recorded only when grad mode is on and some parent requires grad; otherwise the
+    result is a plain constant.
     """
     if grad_mode.extras_active:
         return _record_with_extras(data, op, parents, saved)
     if state.grad_enabled:
         for parent in parents:
             if parent._requires_grad:
-                return _make_tensor(data, Node(op, parents, saved or _NO_SAVED))
-    return _make_tensor(data, None)
+                return _make_tensor(data, op, parents, saved or _NO_SAVED)
+    return _make_tensor(data)
 
 
 def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict | None):
@@ -165,23 +156,28 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict | 
         from autograd_lite import anomaly
 
         anomaly.check_forward(op, parents, data)
-    node = None
+    recorded = False
     if state.grad_enabled:
         for parent in parents:
             if parent._requires_grad:
-                node = Node(op, parents, saved or _NO_SAVED, state.scope)
-                if anomaly_on:
-                    from autograd_lite import anomaly
-
-                    node.trace = anomaly.creation_trace()
+                recorded = True
                 break
+    if recorded:
+        result = _make_tensor(data, op, parents, saved or _NO_SAVED)
+        result._scope = state.scope
+        if anomaly_on:
+            from autograd_lite import anomaly
+
+            result._trace = anomaly.creation_trace()
+    else:
+        result = _make_tensor(data)
     if state.profiler is not None:
-        state.profiler.on_forward(op, node)
-    return _make_tensor(data, node)
+        state.profiler.on_forward(op, result)
+    return result
 
 
 # Set by autograd_lite.tensor at import time (avoids an import cycle on the hot path).
-_make_tensor: Callable[[np.ndarray, Node | None], Tensor]
+_make_tensor: Callable[..., Tensor]
 Tensor_: type
 
 
@@ -190,7 +186,7 @@ def is_tensor(value: Any) -> bool:
     return isinstance(value, Tensor_)
 
 
-def set_tensor_class(cls: type, make: Callable[[np.ndarray, Node | None], Tensor]) -> None:
+def set_tensor_class(cls: type, make: Callable[..., Tensor]) -> None:
     global Tensor_, _make_tensor
     Tensor_ = cls
     _make_tensor = make
@@ -242,7 +238,7 @@ def as_tensor(value: Any, where: str) -> Tensor:
     """Return `value` if it is a Tensor, else a constant Tensor made from it."""
     if isinstance(value, Tensor_):
         return value
-    return _make_tensor(to_array(value, where), None)
+    return _make_tensor(to_array(value, where))
 
 
 def _constant_for(value: Any, other: Tensor, where: str) -> Tensor:
@@ -255,7 +251,7 @@ def _constant_for(value: Any, other: Tensor, where: str) -> Tensor:
         dtype = other.data.dtype
         if dtype.kind != "f":
             dtype = np.result_type(other.data, value)
-        return _make_tensor(np.asarray(value, dtype=dtype), None)
+        return _make_tensor(np.asarray(value, dtype=dtype))
     return as_tensor(value, where)
 
 
