@@ -28,6 +28,7 @@ import numpy as np
 
 from autograd_lite import grad_mode
 from autograd_lite.grad_mode import state
+from autograd_lite.ops._core import is_tensor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -197,7 +198,7 @@ def _recorded_backward_note() -> str:
 def check_backward(tensor: Any, parent_index: int, grad: Any) -> None:
     """Raise `AnomalyError` if the gradient flowing from `tensor` to its parent number
     `parent_index` (an ndarray, or a Tensor under ``create_graph``) holds NaN or inf."""
-    array = np.asarray(getattr(grad, "data", grad))
+    array = np.asarray(grad.data if is_tensor(grad) else grad)
     kinds = _nonfinite_kinds(array)
     if kinds is None:
         return

@@ -158,7 +158,7 @@ def _leaves_as_written(root: Tensor) -> list[Tensor]:
 
 
 def _array(value: Any) -> np.ndarray:
-    return np.asarray(getattr(value, "data", value))
+    return np.asarray(value.data if isinstance(value, Tensor) else value)
 
 
 def _number(value: Any) -> str:

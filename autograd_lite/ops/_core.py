@@ -271,14 +271,24 @@ def binary(fn: Callable, a: Any, b: Any, name: str) -> tuple[Tensor, Tensor, np.
     turning NumPy's shape and dtype complaints into errors that name the op and both shapes."""
     if type(a) is not Tensor_ or type(b) is not Tensor_:  # fast path: two Tensors
         a, b = operands(a, b, name)
+    x, y = a.data, b.data
+    if not x.shape and not y.shape:
+        x, y = x[()], y[()]  # see scalar_if_0d
     try:
-        return a, b, fn(a.data, b.data)
+        return a, b, fn(x, y)
     except ValueError:
         raise ValueError(
             f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
     except TypeError as error:
         raise TypeError(f"{name}: unsupported dtypes {a.dtype} and {b.dtype} ({error})") from None
+
+
+def scalar_if_0d(array: np.ndarray) -> Any:
+    """`array` itself, or for a 0-d array its NumPy scalar, to compute with. NumPy's scalar
+    arithmetic gives the same results as its 0-d array arithmetic and is several times faster
+    (about 0.1 µs against 1 µs for a multiply), which graphs of scalars feel on every op."""
+    return array if array.shape else array[()]
 
 
 def normalize_axis(axis: Any, ndim: int, name: str, shape: tuple) -> tuple[int, ...] | None:

@@ -7,6 +7,7 @@ broadcast shape.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from autograd_lite.ops._core import (
     is_tensor,
     operands,
     record,
+    scalar_if_0d,
     to_array,
 )
 
@@ -96,8 +98,11 @@ _PYTHON_NUMBERS = (float, int)
 
 def _scalar_op(fn: Any, tensor: Any, scalar: Any, op: ScalarOp):
     """`fn(tensor, scalar)` (or `fn(scalar, tensor)` for a reflected op), recorded."""
+    x = tensor.data
+    if not x.shape:
+        x = x[()]  # see scalar_if_0d
     try:
-        data = fn(scalar, tensor.data) if op.scalar_first else fn(tensor.data, scalar)
+        data = fn(scalar, x) if op.scalar_first else fn(x, scalar)
     except TypeError as error:
         raise TypeError(f"{op.name}: unsupported dtype {tensor.dtype} ({error})") from None
     return record(data, op, (tensor,), {"scalar": scalar})
@@ -116,22 +121,22 @@ def _arithmetic(fn: Any, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflected:
 
 def add(a: Any, b: Any):
     """a + b with NumPy broadcasting."""
-    return _arithmetic(np.add, a, b, ADD, ADD_SCALAR, RADD_SCALAR)
+    return _arithmetic(operator.add, a, b, ADD, ADD_SCALAR, RADD_SCALAR)
 
 
 def sub(a: Any, b: Any):
     """a − b with broadcasting (a primitive rather than add(a, −b): one node and array less)."""
-    return _arithmetic(np.subtract, a, b, SUB, SUB_SCALAR, RSUB_SCALAR)
+    return _arithmetic(operator.sub, a, b, SUB, SUB_SCALAR, RSUB_SCALAR)
 
 
 def mul(a: Any, b: Any):
     """a · b elementwise, with broadcasting."""
-    return _arithmetic(np.multiply, a, b, MUL, MUL_SCALAR, RMUL_SCALAR)
+    return _arithmetic(operator.mul, a, b, MUL, MUL_SCALAR, RMUL_SCALAR)
 
 
 def div(a: Any, b: Any):
     """a / b elementwise, with broadcasting (true division; ints give floats)."""
-    return _arithmetic(np.true_divide, a, b, DIV, DIV_SCALAR, RDIV_SCALAR)
+    return _arithmetic(operator.truediv, a, b, DIV, DIV_SCALAR, RDIV_SCALAR)
 
 
 def neg(a: Any):
@@ -174,10 +179,11 @@ LEAKY_RELU = Op(
 
 
 def _float(a: Any, name: str):
-    """The operand as a Tensor whose data is floating point (ints/bools become float64)."""
+    """The operand as a Tensor, and its data to compute with: floating point (ints and bools
+    become float64), a 0-d array as a NumPy scalar (`scalar_if_0d`)."""
     a = as_tensor(a, name)
     data = a.data
-    return a, (data if data.dtype.kind == "f" else data.astype(np.float64))
+    return a, scalar_if_0d(data if data.dtype.kind == "f" else data.astype(np.float64))
 
 
 def exp(a: Any):
