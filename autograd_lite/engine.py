@@ -2,11 +2,13 @@
 
     dL/d(input) = Σ over the ops that used `input` of  partial_op(dL/d(output))
 
-`topological_order` lists every tensor that needs a gradient, parents before children, with an
-explicit stack (a 1,000,000-node chain works: no recursion). `backward` walks that list from
-the output back, calls each op's partial derivatives for the parents that require grad, undoes
-broadcasting, and sums gradients that arrive from several children (fan-out). Leaves' `.grad`
-are written only when the whole pass has succeeded, so a failed backward changes nothing.
+`backward` visits the nodes from the output back in reverse creation order (every op's
+result is stamped from one clock when it is made, so a node comes after all the ops that used
+it; a heap keeps that order, no recursion: a 1,000,000-node chain works), calls each op's
+partial derivatives for the parents that require grad, undoes broadcasting, and sums gradients
+that arrive from several children (fan-out). Leaves' `.grad` are written only when the whole
+pass has succeeded, so a failed backward changes nothing. `topological_order` lists a graph
+parents-first for the tools that need the whole of it (gradcheck, explain).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Callable, Iterator
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -138,11 +141,10 @@ def backward(
 def _backward(
     root: Tensor, seed: np.ndarray, retain_graph: bool, create_graph: bool, observer: Any
 ) -> None:
-    """Order the graph, sweep it, then write the gradients (all checks done before)."""
-    order = topological_order(root)
+    """Sweep the graph, then write the gradients (all checks done before)."""
     if create_graph:
         with set_grad_enabled(True):
-            results = _run(order, root, _make(seed), tensor_math, retain_graph, observer)
+            results = _run(root, _make(seed), tensor_math, retain_graph, observer)
         _check_existing_grads(results)
         for tensor, grad in results:
             if grad.dtype != tensor.data.dtype:
@@ -151,7 +153,7 @@ def _backward(
         return
     if state.profiler is not None:
         state.profiler.on_backward_start()
-    results = _run(order, root, seed, numpy_math, retain_graph, observer)
+    results = _run(root, seed, numpy_math, retain_graph, observer)
     _check_existing_grads(results)
     for tensor, grad in results:
         if grad.dtype != tensor.data.dtype:
@@ -224,7 +226,6 @@ def _partial_hook(observer: Observer | None) -> Observer | None:
 
 
 def _run(
-    order: list[Tensor],
     root: Tensor,
     seed: Any,
     xp: Any,
@@ -232,6 +233,10 @@ def _run(
     observer: Observer | None = None,
 ) -> list:
     """The reverse sweep. Returns (tensor, gradient) pairs for leaves and retained non-leaves.
+
+    Nodes are taken from a heap by decreasing creation stamp: a node's consumers were all made
+    after it, so by the time it comes off, every gradient it will receive has arrived. Only
+    nodes that receive a gradient are visited; leaves just collect theirs.
 
     With ``xp = numpy_math`` gradients are ndarrays and nothing is recorded; with
     ``xp = tensor_math`` they are Tensors and every step is itself recorded.
@@ -245,26 +250,29 @@ def _run(
     # two places never alias.
     shared: set[int] = {id(seed)}
     results: list[tuple[Tensor, Any]] = []
-    pop_tensor = order.pop  # children come off first: the list is parents-first
-    while order:
-        tensor = pop_tensor()
-        grad = pop_grad(tensor, None)
-        if grad is None:
-            continue
-        op = tensor._op
-        if op is None or tensor._retains_grad:
-            if not recording and (id(grad) in shared or grad.base is not None):
-                grad = grad.copy()
-            results.append((tensor, grad))
-            if op is None:
-                continue
-        parents = tensor._parents
-        if _core.mutation_clock > tensor._stamp:
+    leaves: list[Tensor] = []
+    heap: list[tuple[int, Tensor]] = []
+    if root._op is None:
+        leaves.append(root)
+    else:
+        heap.append((-root._stamp, root))
+    last_change = _core.last_change  # nothing assigns into tensors during the sweep
+    while heap:
+        tensor = heappop(heap)[1]
+        grad = pop_grad(tensor)
+        op, parents = tensor._op, tensor._parents
+        if parents is None:
+            raise _freed_graph_error(tensor)
+        if tensor._retains_grad:
+            results.append((tensor, _unshared(grad, shared)))
+        if last_change > tensor._stamp:
             _check_unchanged(tensor)
         if recording:
             output, inputs = tensor, parents
         elif len(parents) == 1:
             output, inputs = tensor.data, (parents[0].data,)
+        elif len(parents) == 2:
+            output, inputs = tensor.data, (parents[0].data, parents[1].data)
         else:
             output, inputs = tensor.data, [parent.data for parent in parents]
         partials, unary, saved = op.partials, op.unary, tensor._saved
@@ -284,6 +292,10 @@ def _run(
             previous = get_grad(parent)
             if previous is None:
                 grads[parent] = parent_grad
+                if parent._op is None:
+                    leaves.append(parent)
+                else:
+                    heappush(heap, (-parent._stamp, parent))
             elif (
                 recording
                 or previous.size < _IN_PLACE_MIN_SIZE
@@ -295,4 +307,13 @@ def _run(
         if not retain_graph:
             tensor._parents = None  # free the graph behind this tensor (see _core.release)
             tensor._saved = _NO_SAVED
+    results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)
     return results
+
+
+def _unshared(grad: Any, shared: set[int]) -> Any:
+    """`grad`, or a copy of it when it may be stored elsewhere too (a passed-through or viewed
+    array): a gradient written to `.grad` never aliases another one."""
+    if type(grad) is np.ndarray and (id(grad) in shared or grad.base is not None):
+        return grad.copy()
+    return grad

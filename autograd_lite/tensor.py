@@ -54,7 +54,7 @@ class Tensor:
         self.name = name
         self._requires_grad = bool(requires_grad)
         self._retains_grad = False
-        self._changed_at = 0  # the mutation clock at this tensor's last in-place change
+        self._changed_at = 0  # the clock's tick at this tensor's last in-place change
         # The op that made this tensor (None for a leaf) and what its partials need: see
         # `_core.record`. A tensor is its own graph node, so a recorded op costs one object.
         self._op: _core.Op | None = None
@@ -218,7 +218,7 @@ class Tensor:
                 "concatenate(), or assign into .data under no_grad for updates"
             )
         self.data[ops.shape.normalize_index(index)] = _core.to_array(value, "setitem")
-        self._changed_at = _core.next_mutation()
+        self._changed_at = _core.next_change()
 
     # ----------------------------------------------------------------------------- operators
     # Forward operators are the ops themselves (one call less on the hot path).
@@ -410,7 +410,7 @@ def _make(
     t._op = op
     t._parents = parents
     t._saved = saved
-    t._stamp = _core.mutation_clock
+    t._stamp = _tick() if op is not None else 0
     t._scope = None
     t._trace = None
     t._requires_grad = op is not None
@@ -434,4 +434,5 @@ def _compare(fn: Any, a: Tensor, b: Any, symbol: str) -> Tensor:
         ) from None
 
 
+_tick = _core.tick
 _core.set_tensor_class(Tensor, _make)

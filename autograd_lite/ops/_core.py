@@ -17,6 +17,7 @@ derivative is written once and serves both modes (the idea HIPS autograd uses).
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -32,18 +33,22 @@ Partial = Callable[..., Any]
 
 _NO_SAVED: dict[str, Any] = {}
 
-# Counts in-place assignments (Tensor.__setitem__) over the whole program. A node remembers the
-# count when it is made; a tensor remembers the count of its last change. A parent changed
-# after its node was made would silently give a wrong gradient, so backward refuses it (the
-# idea behind PyTorch's version counters, with one global clock).
-mutation_clock = 0
+# One clock orders what happens to tensors: a recorded result takes the next tick when its op
+# runs (`_stamp`), a tensor assigned into in place takes one as well (`_changed_at`).
+# - An op's inputs exist before it runs, so decreasing stamps are a reverse topological order:
+#   the engine processes nodes in that order (as PyTorch's engine orders by sequence number).
+# - A parent whose `_changed_at` is later than its child's `_stamp` was changed after the op
+#   used it, which would silently give a wrong gradient, so backward refuses it (the idea
+#   behind PyTorch's version counters, with one global clock).
+tick: Callable[[], int] = itertools.count(1).__next__
+last_change = 0  # the tick of the latest in-place assignment anywhere (0: none yet)
 
 
-def next_mutation() -> int:
-    """Advance the in-place assignment clock and return the new stamp."""
-    global mutation_clock
-    mutation_clock += 1
-    return mutation_clock
+def next_change() -> int:
+    """Take a tick for an in-place assignment and remember it as the latest change."""
+    global last_change
+    last_change = tick()
+    return last_change
 
 
 class Op:
