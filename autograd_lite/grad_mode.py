@@ -31,8 +31,11 @@ class _ThreadState(threading.local):
 
 state = _ThreadState()
 
-# How many scopes / anomaly-detection blocks are open, over all threads. While it is zero (the
-# common case) ops skip reading the scope and anomaly switches: one thread-local read per op.
+# How many departures from the defaults are in force over all threads: threads with grad mode
+# off, open graph scopes, anomaly-detection blocks and profilers. While it is zero (the common
+# case) an op reads no thread-local state at all: grad mode is on everywhere and nothing else
+# is asked for. (A thread that ends with grad mode off leaves the count raised: ops then take
+# the slower path that reads the thread's state, which is still correct.)
 _extras_lock = threading.Lock()
 extras_active = 0
 
@@ -41,6 +44,14 @@ def _count_extras(delta: int) -> None:
     global extras_active
     with _extras_lock:
         extras_active += delta
+
+
+def _set_mode(mode: bool) -> None:
+    """Set this thread's grad mode, counting a switch off (or back on) in `extras_active`."""
+    mode = bool(mode)
+    if mode != state.grad_enabled:
+        _count_extras(-1 if mode else 1)
+        state.grad_enabled = mode
 
 
 def is_grad_enabled() -> bool:
@@ -53,13 +64,13 @@ class set_grad_enabled:
 
     def __init__(self, mode: bool) -> None:
         self._previous = state.grad_enabled
-        state.grad_enabled = bool(mode)
+        _set_mode(mode)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc: object) -> None:
-        state.grad_enabled = self._previous
+        _set_mode(self._previous)
 
 
 class _GradModeSwitch:
@@ -69,10 +80,10 @@ class _GradModeSwitch:
 
     def __enter__(self) -> None:
         state.saved_grad_modes.append(state.grad_enabled)
-        state.grad_enabled = self.mode
+        _set_mode(self.mode)
 
     def __exit__(self, *exc: object) -> None:
-        state.grad_enabled = state.saved_grad_modes.pop()
+        _set_mode(state.saved_grad_modes.pop())
 
     def __call__(self, fn: F) -> F:
         mode = self.mode
@@ -80,11 +91,11 @@ class _GradModeSwitch:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             previous = state.grad_enabled
-            state.grad_enabled = mode
+            _set_mode(mode)
             try:
                 return fn(*args, **kwargs)
             finally:
-                state.grad_enabled = previous
+                _set_mode(previous)
 
         return wrapper  # type: ignore[return-value]
 

@@ -316,33 +316,14 @@ class Tensor:
         """Minimum over `axis` (ties share the gradient)."""
         return ops.min(self, axis, keepdims)
 
-    def exp(self) -> Tensor:
-        """eˣ."""
-        return ops.exp(self)
-
-    def log(self) -> Tensor:
-        """ln x."""
-        return ops.log(self)
-
-    def sqrt(self) -> Tensor:
-        """√x."""
-        return ops.sqrt(self)
-
-    def abs(self) -> Tensor:
-        """|x|."""
-        return ops.abs(self)
-
-    def tanh(self) -> Tensor:
-        """tanh x."""
-        return ops.tanh(self)
-
-    def sigmoid(self) -> Tensor:
-        """σ(x) = 1/(1 + e⁻ˣ), stable for any x."""
-        return ops.sigmoid(self)
-
-    def relu(self) -> Tensor:
-        """max(x, 0)."""
-        return ops.relu(self)
+    # Elementwise functions are the ops themselves, like the operators.
+    exp = ops.exp
+    log = ops.log
+    sqrt = ops.sqrt
+    abs = ops.abs
+    tanh = ops.tanh
+    sigmoid = ops.sigmoid
+    relu = ops.relu
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x for x > 0, negative_slope·x otherwise."""

@@ -139,23 +139,23 @@ def is_freed(tensor: Tensor) -> bool:
     return tensor._op is not None and tensor._parents is None
 
 
-def record(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: dict | None = None):
+def record(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: dict = _NO_SAVED):
     """Wrap `data` (the op's NumPy result) in a Tensor, recording `op` when it is needed.
 
     The op is recorded only when grad mode is on and some parent requires grad; otherwise the
     result is a plain constant.
     """
-    if grad_mode.extras_active:
+    if grad_mode.extras_active:  # some thread has grad mode off, a scope, anomaly or profiler
         return _record_with_extras(data, op, parents, saved)
-    if state.grad_enabled:
-        for parent in parents:
-            if parent._requires_grad:
-                return _make_tensor(data, op, parents, saved or _NO_SAVED)
+    for parent in parents:
+        if parent._requires_grad:
+            return _make_tensor(data, op, parents, saved)
     return _make_tensor(data)
 
 
-def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict | None):
-    """`record` while some thread has a graph scope or anomaly detection open."""
+def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict):
+    """`record` when this thread may have grad mode off, a graph scope, anomaly detection or
+    a profiler: each is read from the thread's state."""
     anomaly_on = state.anomaly_enabled
     if anomaly_on:
         from autograd_lite import anomaly
@@ -168,7 +168,7 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict | 
                 recorded = True
                 break
     if recorded:
-        result = _make_tensor(data, op, parents, saved or _NO_SAVED)
+        result = _make_tensor(data, op, parents, saved)
         result._scope = state.scope
         if anomaly_on:
             from autograd_lite import anomaly
@@ -271,6 +271,12 @@ def operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
     return a, b
 
 
+# 0-d data is computed on as a NumPy scalar (``array[()]``; the result goes back into a 0-d
+# array in the Tensor). NumPy's scalar arithmetic gives the same results as its 0-d array
+# arithmetic and is several times faster (about 0.1 µs against 1 µs for a multiply), which
+# graphs of scalars feel on every op. The lines marked "0-d as NumPy scalars" do this.
+
+
 def binary(fn: Callable, a: Any, b: Any, name: str) -> tuple[Tensor, Tensor, np.ndarray]:
     """Convert the operands of a broadcasting binary op and compute ``fn(a, b)`` in NumPy,
     turning NumPy's shape and dtype complaints into errors that name the op and both shapes."""
@@ -278,22 +284,55 @@ def binary(fn: Callable, a: Any, b: Any, name: str) -> tuple[Tensor, Tensor, np.
         a, b = operands(a, b, name)
     x, y = a.data, b.data
     if not x.shape and not y.shape:
-        x, y = x[()], y[()]  # see scalar_if_0d
+        x, y = x[()], y[()]  # 0-d as NumPy scalars
     try:
         return a, b, fn(x, y)
-    except ValueError:
-        raise ValueError(
-            f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-        ) from None
+    except (ValueError, TypeError) as error:
+        raise _binary_error(error, a, b, name) from None
+
+
+def _binary_error(error: Exception, a: Tensor, b: Tensor, name: str) -> Exception:
+    """NumPy's complaint about ``fn(a, b)`` as an error naming the op and both shapes/dtypes."""
+    if isinstance(error, ValueError):
+        return ValueError(f"{name}: shapes {a.shape} and {b.shape} cannot be broadcast together")
+    return TypeError(f"{name}: unsupported dtypes {a.dtype} and {b.dtype} ({error})")
+
+
+_PYTHON_NUMBERS = (float, int)
+
+
+def arithmetic(fn: Callable, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflected: ScalarOp):
+    """``fn(a, b)`` recorded as the broadcasting binary `op`, or, when one side is a Python
+    number, as the one-input `scalar_op` (number on the right) or `reflected` (on the left)
+    with the number kept in ``saved["scalar"]``."""
+    if type(a) is Tensor_ and type(b) is Tensor_:  # the common case first, in one call
+        x, y = a.data, b.data
+        if not x.shape and not y.shape:
+            x, y = x[()], y[()]  # 0-d as NumPy scalars
+        try:
+            data = fn(x, y)
+        except (ValueError, TypeError) as error:
+            raise _binary_error(error, a, b, op.name) from None
+        return record(data, op, (a, b))
+    if type(b) in _PYTHON_NUMBERS:  # exact types: not bool, not NumPy scalars (strong)
+        if type(a) is Tensor_:
+            return _scalar_op(fn, a, b, scalar_op)
+    elif type(a) in _PYTHON_NUMBERS and type(b) is Tensor_:
+        return _scalar_op(fn, b, a, reflected)
+    a, b, data = binary(fn, a, b, op.name)
+    return record(data, op, (a, b))
+
+
+def _scalar_op(fn: Callable, tensor: Tensor, scalar: Any, op: ScalarOp):
+    """`fn(tensor, scalar)` (or `fn(scalar, tensor)` for a reflected op), recorded."""
+    x = tensor.data
+    if not x.shape:
+        x = x[()]  # 0-d as NumPy scalars
+    try:
+        data = fn(scalar, x) if op.scalar_first else fn(x, scalar)
     except TypeError as error:
-        raise TypeError(f"{name}: unsupported dtypes {a.dtype} and {b.dtype} ({error})") from None
-
-
-def scalar_if_0d(array: np.ndarray) -> Any:
-    """`array` itself, or for a 0-d array its NumPy scalar, to compute with. NumPy's scalar
-    arithmetic gives the same results as its 0-d array arithmetic and is several times faster
-    (about 0.1 µs against 1 µs for a multiply), which graphs of scalars feel on every op."""
-    return array if array.shape else array[()]
+        raise TypeError(f"{op.name}: unsupported dtype {tensor.dtype} ({error})") from None
+    return record(data, op, (tensor,), {"scalar": scalar})
 
 
 def normalize_axis(axis: Any, ndim: int, name: str, shape: tuple) -> tuple[int, ...] | None:

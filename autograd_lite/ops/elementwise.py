@@ -15,12 +15,11 @@ import numpy as np
 from autograd_lite.ops._core import (
     Op,
     ScalarOp,
+    arithmetic,
     as_tensor,
     binary,
-    is_tensor,
     operands,
     record,
-    scalar_if_0d,
     to_array,
 )
 
@@ -80,7 +79,8 @@ POW_SCALAR = ScalarOp("pow", _pow_scalar_partial)
 
 
 # A Python number as the other operand (x * 2.0, 1 - y) is kept as a saved constant rather
-# than wrapped in a constant tensor: one op with one input, no 0-d array, the same partials.
+# than wrapped in a constant tensor: one op with one input, no 0-d array, the same partials
+# (`_core.arithmetic` picks the op).
 ADD_SCALAR = ScalarOp("add", lambda xp, g, y, a, *, scalar: g)  # ∂(a + c)/∂a = 1
 RADD_SCALAR = ScalarOp("add", ADD_SCALAR.partials[0], scalar_first=True)  # c + a
 SUB_SCALAR = ScalarOp("sub", lambda xp, g, y, a, *, scalar: g)  # ∂(a − c)/∂a = 1
@@ -93,50 +93,24 @@ RDIV_SCALAR = ScalarOp(  # ∂(c/a)/∂a = −c/a² = −y/a
 )
 
 
-_PYTHON_NUMBERS = (float, int)
-
-
-def _scalar_op(fn: Any, tensor: Any, scalar: Any, op: ScalarOp):
-    """`fn(tensor, scalar)` (or `fn(scalar, tensor)` for a reflected op), recorded."""
-    x = tensor.data
-    if not x.shape:
-        x = x[()]  # see scalar_if_0d
-    try:
-        data = fn(scalar, x) if op.scalar_first else fn(x, scalar)
-    except TypeError as error:
-        raise TypeError(f"{op.name}: unsupported dtype {tensor.dtype} ({error})") from None
-    return record(data, op, (tensor,), {"scalar": scalar})
-
-
-def _arithmetic(fn: Any, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflected: ScalarOp):
-    """`fn(a, b)` recorded as `op`, or as a one-input ScalarOp when one side is a number."""
-    if type(b) in _PYTHON_NUMBERS:  # exact types: not bool, not NumPy scalars (strong)
-        if is_tensor(a):
-            return _scalar_op(fn, a, b, scalar_op)
-    elif type(a) in _PYTHON_NUMBERS and is_tensor(b):
-        return _scalar_op(fn, b, a, reflected)
-    a, b, data = binary(fn, a, b, op.name)
-    return record(data, op, (a, b))
-
-
 def add(a: Any, b: Any):
     """a + b with NumPy broadcasting."""
-    return _arithmetic(operator.add, a, b, ADD, ADD_SCALAR, RADD_SCALAR)
+    return arithmetic(operator.add, a, b, ADD, ADD_SCALAR, RADD_SCALAR)
 
 
 def sub(a: Any, b: Any):
     """a − b with broadcasting (a primitive rather than add(a, −b): one node and array less)."""
-    return _arithmetic(operator.sub, a, b, SUB, SUB_SCALAR, RSUB_SCALAR)
+    return arithmetic(operator.sub, a, b, SUB, SUB_SCALAR, RSUB_SCALAR)
 
 
 def mul(a: Any, b: Any):
     """a · b elementwise, with broadcasting."""
-    return _arithmetic(operator.mul, a, b, MUL, MUL_SCALAR, RMUL_SCALAR)
+    return arithmetic(operator.mul, a, b, MUL, MUL_SCALAR, RMUL_SCALAR)
 
 
 def div(a: Any, b: Any):
     """a / b elementwise, with broadcasting (true division; ints give floats)."""
-    return _arithmetic(operator.truediv, a, b, DIV, DIV_SCALAR, RDIV_SCALAR)
+    return arithmetic(operator.truediv, a, b, DIV, DIV_SCALAR, RDIV_SCALAR)
 
 
 def neg(a: Any):
@@ -180,10 +154,12 @@ LEAKY_RELU = Op(
 
 def _float(a: Any, name: str):
     """The operand as a Tensor, and its data to compute with: floating point (ints and bools
-    become float64), a 0-d array as a NumPy scalar (`scalar_if_0d`)."""
+    become float64), a 0-d array as a NumPy scalar."""
     a = as_tensor(a, name)
     data = a.data
-    return a, scalar_if_0d(data if data.dtype.kind == "f" else data.astype(np.float64))
+    if data.dtype.kind != "f":
+        data = data.astype(np.float64)
+    return a, data if data.shape else data[()]  # 0-d as NumPy scalars (see _core)
 
 
 def exp(a: Any):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
-from autograd_lite import enable_grad, no_grad
+from autograd_lite import enable_grad, grad_mode, no_grad
 
 
 def leaf(values):
@@ -121,3 +121,64 @@ def test_no_grad_in_the_main_thread_does_not_affect_a_worker_thread():
         thread.join(timeout=30)
         seen["main"] = (x * x).requires_grad
     assert seen == {"main": False, "worker": True}
+
+
+# --- the global count that lets ops skip reading thread-local state --------------------------
+
+
+def _count():
+    return grad_mode.extras_active
+
+
+@pytest.mark.parametrize(
+    "switch_off",
+    [
+        lambda: ag.no_grad(),
+        lambda: ag.set_grad_enabled(False),
+    ],
+    ids=["no_grad", "set_grad_enabled"],
+)
+def test_grad_off_is_counted_while_in_force_and_uncounted_after(switch_off):
+    before = _count()
+    with switch_off():
+        assert _count() == before + 1
+        with ag.enable_grad():
+            assert _count() == before
+        with ag.no_grad():  # already off: not counted twice
+            assert _count() == before + 1
+    assert _count() == before
+
+
+def test_the_count_is_restored_when_the_block_raises_and_for_decorators():
+    before = _count()
+
+    @ag.no_grad()
+    def fails():
+        assert _count() == before + 1
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        fails()
+    with pytest.raises(KeyError), ag.no_grad():
+        raise KeyError("boom")
+    assert _count() == before
+
+
+def test_an_op_in_no_grad_records_nothing_even_though_other_threads_record():
+    x = ag.Tensor([1.0, 2.0], requires_grad=True)
+    inside, go_on = threading.Event(), threading.Event()
+    seen = {}
+
+    def other_thread():
+        with ag.no_grad():
+            inside.set()
+            go_on.wait(5)
+            seen["other"] = (x * 2).requires_grad
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    inside.wait(5)
+    seen["main"] = (x * 2).requires_grad  # this thread still records
+    go_on.set()
+    worker.join(5)
+    assert seen == {"main": True, "other": False}

@@ -1,5 +1,5 @@
-"""0-d tensors are computed on NumPy scalars (`_core.scalar_if_0d`, several times faster than
-0-d arrays). These tests hold that path to the array path: for every op it serves, a 0-d
+"""0-d tensors are computed on NumPy scalars (see `ops._core`: several times faster than 0-d
+arrays). These tests hold that path to the array path: for every op it serves, a 0-d
 result must equal the same op on shape-(1,) data in value and dtype, and still be an ndarray."""
 
 from __future__ import annotations
