@@ -260,21 +260,24 @@ def _run(
     while heap:
         tensor = heappop(heap)[1]
         grad = pop_grad(tensor)
-        op, parents = tensor._op, tensor._parents
-        if parents is None:
+        first, second = tensor._parent0, tensor._parent1
+        if first is None:
             raise _freed_graph_error(tensor)
         if tensor._retains_grad:
             results.append((tensor, _unshared(grad, shared)))
         if last_change > tensor._stamp:
             _check_unchanged(tensor)
-        if recording:
-            output, inputs = tensor, parents
-        elif len(parents) == 1:
-            output, inputs = tensor.data, (parents[0].data,)
-        elif len(parents) == 2:
-            output, inputs = tensor.data, (parents[0].data, parents[1].data)
+        if second is None:
+            parents = (first,)
+            inputs = parents if recording else (first.data,)
+        elif tensor._more_parents is None:
+            parents = (first, second)
+            inputs = parents if recording else (first.data, second.data)
         else:
-            output, inputs = tensor.data, [parent.data for parent in parents]
+            parents = tensor._more_parents
+            inputs = parents if recording else [parent.data for parent in parents]
+        output = tensor if recording else tensor.data
+        op = tensor._op
         partials, unary, saved = op.partials, op.unary, tensor._saved
         for i, parent in enumerate(parents):
             if not parent._requires_grad:
@@ -304,8 +307,8 @@ def _run(
                 grads[parent] = previous + parent_grad
             else:
                 previous += parent_grad  # fan-out sum into an array only this sweep holds
-        if not retain_graph:
-            tensor._parents = None  # free the graph behind this tensor (see _core.release)
+        if not retain_graph:  # free the graph behind this tensor (as _core.release)
+            tensor._parent0 = tensor._parent1 = tensor._more_parents = None
             tensor._saved = _NO_SAVED
     results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)
     return results

@@ -29,8 +29,10 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_changed_at",
+        "_more_parents",
         "_op",
-        "_parents",
+        "_parent0",
+        "_parent1",
         "_requires_grad",
         "_retains_grad",
         "_saved",
@@ -58,7 +60,9 @@ class Tensor:
         # The op that made this tensor (None for a leaf) and what its partials need: see
         # `_core.record`. A tensor is its own graph node, so a recorded op costs one object.
         self._op: _core.Op | None = None
-        self._parents: tuple[Tensor, ...] | None = None
+        self._parent0: Tensor | None = None
+        self._parent1: Tensor | None = None
+        self._more_parents: tuple[Tensor, ...] | None = None  # all parents when 3 or more
         self._saved: dict[str, Any] = _core._NO_SAVED
         self._stamp = 0
         self._scope: str | None = None
@@ -85,6 +89,16 @@ class Tensor:
         """Set `requires_grad` in place and return self."""
         self.requires_grad = value
         return self
+
+    @property
+    def _parents(self) -> tuple[Tensor, ...] | None:
+        """The inputs of the op that made this tensor; None for a leaf or a freed graph."""
+        first = self._parent0
+        if first is None:
+            return None
+        if self._parent1 is None:
+            return (first,)
+        return (first, self._parent1) if self._more_parents is None else self._more_parents
 
     @property
     def is_leaf(self) -> bool:
@@ -377,11 +391,13 @@ class Tensor:
 def _make(
     data: np.ndarray,
     op: _core.Op | None = None,
-    parents: tuple[Tensor, ...] | None = None,
+    parent0: Tensor | None = None,
+    parent1: Tensor | None = None,
+    more_parents: tuple[Tensor, ...] | None = None,
     saved: dict[str, Any] = _core._NO_SAVED,
 ) -> Tensor:
     """Build a Tensor around `data` without validation (the ops' fast path): a constant, or
-    with `op` and `parents` the recorded result of an op, which requires grad."""
+    with `op` and its inputs (see `_core.record`) the recorded result of an op."""
     if type(data) is not np.ndarray:  # NumPy scalars (ufuncs on 0-d arrays return them)
         data = np.asarray(data)
     t = object.__new__(Tensor)
@@ -389,9 +405,11 @@ def _make(
     t.grad = None
     t.name = None
     t._op = op
-    t._parents = parents
+    t._parent0 = parent0
+    t._parent1 = parent1
+    t._more_parents = more_parents
     t._saved = saved
-    t._stamp = _tick() if op is not None else 0
+    t._stamp = 0 if op is None else _tick()
     t._scope = None
     t._trace = None
     t._requires_grad = op is not None

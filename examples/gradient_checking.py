@@ -52,7 +52,7 @@ BROKEN_SIGMOID = Op(
 def broken_sigmoid(x: Tensor) -> Tensor:
     """σ(x) = 1 / (1 + e^(−x)) forward (correct), with the wrong derivative above."""
     x = as_tensor(x, "broken_sigmoid")
-    return record(1.0 / (1.0 + np.exp(-x.data)), BROKEN_SIGMOID, (x,))
+    return record(1.0 / (1.0 + np.exp(-x.data)), BROKEN_SIGMOID, x)
 
 
 class BrokenSigmoid(nn.Module):

@@ -119,41 +119,57 @@ class _IndexedPartials:
         return functools.partial(self._partial, index=index)
 
 
-# What `record` stores on a result (in the Tensor itself: one object per op, not two, which
-# matters for the cycle collector on deep graphs): `_op`, the parent tensors `_parents`,
-# non-tensor data the partials need `_saved` (an axis, a mask, a scalar), `_stamp` (the
-# mutation clock when the op ran), and, only while a scope or anomaly detection is open,
-# `_scope` and `_trace`. A backward pass without retain_graph calls `release` on every node it
-# went through: `_parents is None` on a tensor with an `_op` then marks the graph as freed.
+# What `record` stores on a result, in the Tensor itself (one object per op for the cycle
+# collector to track, which deep graphs feel): `_op`; the parent tensors, in slots `_parent0`
+# and `_parent1` (most ops have one or two inputs) or, for ops with more, all of them as the
+# tuple `_more_parents` (`Tensor._parents` gives them as a tuple in every case); non-tensor
+# data the partials need, `_saved` (an axis, a mask, a scalar); `_stamp`, the clock's tick when
+# the op ran; and, only while a scope or anomaly detection is open, `_scope` and `_trace`.
+# A backward pass without retain_graph releases every node it went through: `_parent0 is None`
+# on a tensor with an `_op` then marks the graph as freed.
 
 
 def release(tensor: Tensor) -> None:
     """Forget the parents and saved data of the op that made `tensor` (its graph can no longer
     be walked, and the intermediate arrays can be freed)."""
-    tensor._parents = None
+    tensor._parent0 = tensor._parent1 = tensor._more_parents = None
     tensor._saved = _NO_SAVED
 
 
 def is_freed(tensor: Tensor) -> bool:
     """True for a tensor made by an op whose graph a backward pass has freed."""
-    return tensor._op is not None and tensor._parents is None
+    return tensor._op is not None and tensor._parent0 is None
 
 
-def record(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: dict = _NO_SAVED):
-    """Wrap `data` (the op's NumPy result) in a Tensor, recording `op` when it is needed.
-
-    The op is recorded only when grad mode is on and some parent requires grad; otherwise the
-    result is a plain constant.
+def record(
+    data: np.ndarray, op: Op, a: Tensor, b: Tensor | None = None, saved: dict = _NO_SAVED
+) -> Tensor:
+    """Wrap `data`, the NumPy result of `op` on input `a` (and `b` for a binary op), in a
+    Tensor, recording the op when it is needed: grad mode is on and some input requires grad.
+    Otherwise the result is a plain constant. `saved` holds what the partials need besides
+    the inputs and output. (`record_many` serves ops with any number of inputs.)
     """
     if grad_mode.extras_active:  # some thread has grad mode off, a scope, anomaly or profiler
-        return _record_with_extras(data, op, parents, saved)
-    for parent in parents:
-        if parent._requires_grad:
-            return _make_tensor(data, op, parents, saved)
+        return _record_with_extras(data, op, (a,) if b is None else (a, b), saved)
+    if a._requires_grad or (b is not None and b._requires_grad):
+        return _make_tensor(data, op, a, b, None, saved)
     return _make_tensor(data)
 
 
-def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict):
+def record_many(
+    data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: dict = _NO_SAVED
+) -> Tensor:
+    """`record` for an op with any number of inputs (concatenate, stack, linear with bias)."""
+    if len(parents) <= 2:
+        return record(data, op, *parents, saved=saved)
+    if grad_mode.extras_active:
+        return _record_with_extras(data, op, parents, saved)
+    if any(parent._requires_grad for parent in parents):
+        return _make_tensor(data, op, parents[0], parents[1], parents, saved)
+    return _make_tensor(data)
+
+
+def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict) -> Tensor:
     """`record` when this thread may have grad mode off, a graph scope, anomaly detection or
     a profiler: each is read from the thread's state."""
     anomaly_on = state.anomaly_enabled
@@ -161,14 +177,10 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict):
         from autograd_lite import anomaly
 
         anomaly.check_forward(op, parents, data)
-    recorded = False
-    if state.grad_enabled:
-        for parent in parents:
-            if parent._requires_grad:
-                recorded = True
-                break
-    if recorded:
-        result = _make_tensor(data, op, parents, saved)
+    if state.grad_enabled and any(parent._requires_grad for parent in parents):
+        second = parents[1] if len(parents) > 1 else None
+        more = parents if len(parents) > 2 else None
+        result = _make_tensor(data, op, parents[0], second, more, saved)
         result._scope = state.scope
         if anomaly_on:
             from autograd_lite import anomaly
@@ -313,14 +325,14 @@ def arithmetic(fn: Callable, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflec
             data = fn(x, y)
         except (ValueError, TypeError) as error:
             raise _binary_error(error, a, b, op.name) from None
-        return record(data, op, (a, b))
+        return record(data, op, a, b)
     if type(b) in _PYTHON_NUMBERS:  # exact types: not bool, not NumPy scalars (strong)
         if type(a) is Tensor_:
             return _scalar_op(fn, a, b, scalar_op)
     elif type(a) in _PYTHON_NUMBERS and type(b) is Tensor_:
         return _scalar_op(fn, b, a, reflected)
     a, b, data = binary(fn, a, b, op.name)
-    return record(data, op, (a, b))
+    return record(data, op, a, b)
 
 
 def _scalar_op(fn: Callable, tensor: Tensor, scalar: Any, op: ScalarOp):
@@ -332,7 +344,7 @@ def _scalar_op(fn: Callable, tensor: Tensor, scalar: Any, op: ScalarOp):
         data = fn(scalar, x) if op.scalar_first else fn(x, scalar)
     except TypeError as error:
         raise TypeError(f"{op.name}: unsupported dtype {tensor.dtype} ({error})") from None
-    return record(data, op, (tensor,), {"scalar": scalar})
+    return record(data, op, tensor, saved={"scalar": scalar})
 
 
 def normalize_axis(axis: Any, ndim: int, name: str, shape: tuple) -> tuple[int, ...] | None:

@@ -118,7 +118,7 @@ def neg(a: Any):
     a = as_tensor(a, "neg")
     if a.data.dtype == np.bool_:
         raise TypeError("neg: cannot negate a bool tensor; use ~ for logical not")
-    return record(np.negative(a.data), NEG, (a,))
+    return record(np.negative(a.data), NEG, a)
 
 
 def pow(a: Any, b: Any):
@@ -127,14 +127,14 @@ def pow(a: Any, b: Any):
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         a = as_tensor(a, "pow")
         data = a.data ** (b if a.data.dtype.kind == "f" else float(b))
-        return record(data, POW_SCALAR, (a,), {"scalar": b})
+        return record(data, POW_SCALAR, a, saved={"scalar": b})
     a, b = operands(a, b, "pow")
     if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
         # Integer powers are computed in float64 (NumPy refuses negative integer exponents,
         # and that refusal must not surface as a broadcasting error).
         b = b.data.astype(np.float64)
     a, b, data = binary(np.power, a, b, "pow")
-    return record(data, POW, (a, b))
+    return record(data, POW, a, b)
 
 
 # ----------------------------------------------------------------------------- unary functions
@@ -165,44 +165,44 @@ def _float(a: Any, name: str):
 def exp(a: Any):
     """eᵃ elementwise."""
     a, x = _float(a, "exp")
-    return record(np.exp(x), EXP, (a,))
+    return record(np.exp(x), EXP, a)
 
 
 def log(a: Any):
     """Natural logarithm ln a elementwise (−inf at 0, nan below, as NumPy)."""
     a, x = _float(a, "log")
-    return record(np.log(x), LOG, (a,))
+    return record(np.log(x), LOG, a)
 
 
 def sqrt(a: Any):
     """√a elementwise."""
     a, x = _float(a, "sqrt")
-    return record(np.sqrt(x), SQRT, (a,))
+    return record(np.sqrt(x), SQRT, a)
 
 
 def abs(a: Any):
     """|a| elementwise; its derivative at 0 is taken as 0 (PyTorch's choice)."""
     a = as_tensor(a, "abs")
-    return record(np.abs(a.data), ABS, (a,))
+    return record(np.abs(a.data), ABS, a)
 
 
 def tanh(a: Any):
     """tanh a elementwise."""
     a, x = _float(a, "tanh")
-    return record(np.tanh(x), TANH, (a,))
+    return record(np.tanh(x), TANH, a)
 
 
 def sigmoid(a: Any):
     """σ(a) = 1 / (1 + e⁻ᵃ), computed as exp(−log(1 + e⁻ᵃ)) with `logaddexp` so that it is
     finite and accurate for any input (no overflow at a = −1000, full precision in the tails)."""
     a, x = _float(a, "sigmoid")
-    return record(np.exp(-np.logaddexp(0, -x)), SIGMOID, (a,))
+    return record(np.exp(-np.logaddexp(0, -x)), SIGMOID, a)
 
 
 def relu(a: Any):
     """max(a, 0) elementwise; relu'(0) = 0."""
     a = as_tensor(a, "relu")
-    return record(np.maximum(a.data, 0), RELU, (a,))
+    return record(np.maximum(a.data, 0), RELU, a)
 
 
 def _real_number(value: Any, name: str, what: str) -> Any:
@@ -220,7 +220,7 @@ def leaky_relu(a: Any, negative_slope: float = 0.01):
     _real_number(negative_slope, "leaky_relu", "negative_slope")
     a, x = _float(a, "leaky_relu")
     data = np.where(x > 0, x, x * negative_slope)
-    return record(data, LEAKY_RELU, (a,), {"negative_slope": negative_slope})
+    return record(data, LEAKY_RELU, a, saved={"negative_slope": negative_slope})
 
 
 # ----------------------------------------------------------------------------- piecewise
@@ -247,13 +247,13 @@ MINIMUM = Op(
 def maximum(a: Any, b: Any):
     """Elementwise max(a, b) with broadcasting; where a = b each gets half the gradient."""
     a, b, data = binary(np.maximum, a, b, "maximum")
-    return record(data, MAXIMUM, (a, b))
+    return record(data, MAXIMUM, a, b)
 
 
 def minimum(a: Any, b: Any):
     """Elementwise min(a, b) with broadcasting; where a = b each gets half the gradient."""
     a, b, data = binary(np.minimum, a, b, "minimum")
-    return record(data, MINIMUM, (a, b))
+    return record(data, MINIMUM, a, b)
 
 
 def _clip_partial(xp, g, y, a, *, lo, hi):
@@ -280,7 +280,7 @@ def clip(a: Any, lo: float | None = None, hi: float | None = None):
             _real_number(bound, "clip", what)
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"clip: lo ({lo}) is greater than hi ({hi})")
-    return record(np.clip(a.data, lo, hi), CLIP, (a,), {"lo": lo, "hi": hi})
+    return record(np.clip(a.data, lo, hi), CLIP, a, saved={"lo": lo, "hi": hi})
 
 
 WHERE = Op(
@@ -301,4 +301,4 @@ def where(condition: Any, a: Any, b: Any):
             f"where: condition of shape {cond.shape} cannot be broadcast with shapes "
             f"{a.shape} and {b.shape}"
         ) from None
-    return record(data, WHERE, (a, b), {"condition": cond})
+    return record(data, WHERE, a, b, saved={"condition": cond})

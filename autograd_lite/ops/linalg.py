@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.ops._core import Op, as_tensor, record
+from autograd_lite.ops._core import Op, as_tensor, record, record_many
 
 
 def _matmul_partial_a(xp, g, y, a, b):
@@ -58,7 +58,7 @@ def matmul(a: Any, b: Any):
         raise ValueError(
             f"matmul: batch axes of shapes {a.shape} and {b.shape} cannot be broadcast together"
         ) from None
-    return record(data, MATMUL, (a, b))
+    return record(data, MATMUL, a, b)
 
 
 def _linear_partial_x(xp, g, y, x, weight, *bias):
@@ -96,7 +96,7 @@ def linear(x: Any, weight: Any, bias: Any = None):
         )
     data = x.data @ weight.data.T
     if bias is None:
-        return record(data, LINEAR, (x, weight))
+        return record(data, LINEAR, x, weight)
     bias = as_tensor(bias, "linear")
     if bias.shape != (weight.shape[0],):
         raise ValueError(
@@ -107,4 +107,4 @@ def linear(x: Any, weight: Any, bias: Any = None):
         data += bias.data  # the product is a fresh array: add the bias in place
     else:
         data = data + bias.data
-    return record(data, LINEAR, (x, weight, bias))
+    return record_many(data, LINEAR, (x, weight, bias))

@@ -89,7 +89,7 @@ def softmax_cross_entropy(logits: Any, labels: Any):
     row_sums = target.sum(axis=1, keepdims=True) if labels_array.ndim == 2 else None
     mass = None if row_sums is None or np.all(row_sums == 1) else row_sums
     saved = {"target": target, "probs": np.exp(log_probs), "mass": mass}
-    return record(np.asarray(loss, dtype=z.dtype), SOFTMAX_CROSS_ENTROPY, (logits,), saved)
+    return record(np.asarray(loss, dtype=z.dtype), SOFTMAX_CROSS_ENTROPY, logits, saved=saved)
 
 
 def _bce_logits_partial(xp, g, y, logits, *, target, probs):
@@ -124,7 +124,7 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any):
     losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
     probs = np.exp(-np.logaddexp(0, -z))
     loss = np.asarray(losses.mean() if z.size else np.nan, dtype=z.dtype)
-    return record(loss, BCE_WITH_LOGITS, (logits,), {"target": y, "probs": probs})
+    return record(loss, BCE_WITH_LOGITS, logits, saved={"target": y, "probs": probs})
 
 
 _LOG_FLOOR = -100.0  # log(p) is clamped here, as in PyTorch, so p = 0 or 1 gives a finite loss
@@ -156,4 +156,4 @@ def binary_cross_entropy(probabilities: Any, targets: Any):
     loss = np.asarray(
         -(y * log_p + (1 - y) * log_q).mean() if data.size else np.nan, dtype=data.dtype
     )
-    return record(loss, BCE, (p,), {"target": y})
+    return record(loss, BCE, p, saved={"target": y})

@@ -37,7 +37,7 @@ def sum(a: Any, axis: Any = None, keepdims: bool = False):
     data = np.sum(a.data, axis=axes, keepdims=keepdims)
     if data.dtype.kind == "b":
         data = data.astype(np.int64)
-    return record(np.asarray(data), SUM, (a,), {"axes": axes, "keepdims": keepdims})
+    return record(np.asarray(data), SUM, a, saved={"axes": axes, "keepdims": keepdims})
 
 
 def mean(a: Any, axis: Any = None, keepdims: bool = False):
@@ -88,7 +88,7 @@ def _extremum(a: Any, axis: Any, keepdims: bool, op: Op, fn: Any):
             f"{op.name}: cannot reduce over an empty axis (tensor of shape {a.shape}, axis {axis})"
         )
     data = np.asarray(fn(a.data, axis=axes, keepdims=keepdims))
-    return record(data, op, (a,), {"axes": axes, "keepdims": keepdims})
+    return record(data, op, a, saved={"axes": axes, "keepdims": keepdims})
 
 
 def max(a: Any, axis: Any = None, keepdims: bool = False):
@@ -132,7 +132,7 @@ def logsumexp(a: Any, axis: Any = None, keepdims: bool = False):
         data = data.reshape(
             [n for i, n in enumerate(x.shape) if axes is not None and i not in axes]
         )
-    return record(data, LOGSUMEXP, (a,), {"axes": axes, "keepdims": keepdims})
+    return record(data, LOGSUMEXP, a, saved={"axes": axes, "keepdims": keepdims})
 
 
 def _single_axis(a: Any, axis: int, name: str) -> tuple:
@@ -155,7 +155,7 @@ def softmax(a: Any, axis: int = -1):
     axes = _single_axis(a, axis, "softmax")
     x = _float_data(a)
     e = np.exp(x - _stable_shift(x, axes))
-    return record(e / e.sum(axis=axes, keepdims=True), SOFTMAX, (a,), {"axes": axes})
+    return record(e / e.sum(axis=axes, keepdims=True), SOFTMAX, a, saved={"axes": axes})
 
 
 LOG_SOFTMAX = Op(
@@ -171,4 +171,4 @@ def log_softmax(a: Any, axis: int = -1):
     x = _float_data(a)
     shifted = x - _stable_shift(x, axes)
     data = shifted - np.log(np.sum(np.exp(shifted), axis=axes, keepdims=True))
-    return record(data, LOG_SOFTMAX, (a,), {"axes": axes})
+    return record(data, LOG_SOFTMAX, a, saved={"axes": axes})

@@ -15,6 +15,7 @@ from autograd_lite.ops._core import (
     is_tensor,
     normalize_axis,
     record,
+    record_many,
     to_array,
     unbroadcast,
 )
@@ -41,7 +42,7 @@ def reshape(a: Any, *shape: Any):
             f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
             f"into shape {shape}"
         ) from None
-    return record(data, RESHAPE, (a,))
+    return record(data, RESHAPE, a)
 
 
 TRANSPOSE = Op(
@@ -59,7 +60,7 @@ def transpose(a: Any, *axes: Any):
     if sorted(normalize_axis(axes, a.ndim, "transpose", a.shape) or ()) != list(range(a.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a {a.ndim}-D tensor")
     axes = tuple(ax % a.ndim for ax in axes)
-    return record(a.data.transpose(axes), TRANSPOSE, (a,), {"axes": axes})
+    return record(a.data.transpose(axes), TRANSPOSE, a, saved={"axes": axes})
 
 
 def swapaxes(a: Any, axis1: int, axis2: int):
@@ -89,7 +90,7 @@ def broadcast_to(a: Any, shape: Sequence[int]):
         raise ValueError(
             f"broadcast_to: cannot broadcast shape {a.shape} to {tuple(shape)}"
         ) from None
-    return record(data, BROADCAST_TO, (a,))
+    return record(data, BROADCAST_TO, a)
 
 
 # ----------------------------------------------------------------------------- indexing
@@ -121,7 +122,7 @@ def getitem(a: Any, index: Any):
         data = a.data[index]
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {a.shape})") from None
-    return record(np.asarray(data), GETITEM, (a,), {"index": index})
+    return record(np.asarray(data), GETITEM, a, saved={"index": index})
 
 
 SCATTER_ADD = Op(
@@ -138,7 +139,7 @@ def scatter_add(values: Any, shape: Sequence[int], index: Any):
     values = as_tensor(values, "scatter_add")
     shape = tuple(shape)
     data = NumpyMath.scatter_add(values.data, shape, index)
-    return record(data, SCATTER_ADD, (values,), {"shape": shape, "index": index})
+    return record(data, SCATTER_ADD, values, saved={"shape": shape, "index": index})
 
 
 # ----------------------------------------------------------------------------- joining
@@ -174,7 +175,7 @@ def concatenate(seq: Sequence[Any], axis: int = 0):
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"concatenate: shapes {shapes} do not match off axis {axis}") from None
     bounds = tuple(np.cumsum([0] + [t.shape[axis] if t.ndim else 0 for t in tensors]).tolist())
-    return record(data, CONCATENATE, tensors, {"axis": axis, "bounds": bounds})
+    return record_many(data, CONCATENATE, tensors, {"axis": axis, "bounds": bounds})
 
 
 def _stack_partial(xp, g, y, *inputs, index, axis):
@@ -194,7 +195,7 @@ def stack(seq: Sequence[Any], axis: int = 0):
     except ValueError:
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"stack: all tensors need the same shape, got {shapes}") from None
-    return record(data, STACK, tensors, {"axis": axis})
+    return record_many(data, STACK, tensors, {"axis": axis})
 
 
 ASTYPE = Op("astype", lambda xp, g, y, a: g.astype(a.dtype))
@@ -210,4 +211,4 @@ def astype(a: Any, dtype: Any):
     to_array(np.empty(0, dtype), "astype")  # refuses complex/object/str targets
     if dtype == a.data.dtype:
         return a
-    return record(a.data.astype(dtype), ASTYPE, (a,))
+    return record(a.data.astype(dtype), ASTYPE, a)

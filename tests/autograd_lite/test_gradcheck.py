@@ -25,7 +25,7 @@ def square_with_a_wrong_partial_at(bad_index):
         return g * (2 * a + error)
 
     op = Op("wrong_square", partial)
-    return lambda x: record(x.data * x.data, op, (x,))
+    return lambda x: record(x.data * x.data, op, x)
 
 
 # ----------------------------------------------------------------------------- correct ops
@@ -257,7 +257,7 @@ def test_max_elements_checks_a_reproducible_random_subset():
 def test_a_sampled_check_still_catches_a_systematically_wrong_partial():
     x = randn(50, 50, name="x")
     op = Op("half_square", lambda xp, g, y, a: g * a)  # should be 2a
-    report = gradcheck(lambda x: record(x.data**2, op, (x,)).sum(), x, max_elements=10)
+    report = gradcheck(lambda x: record(x.data**2, op, x).sum(), x, max_elements=10)
     assert not report and report["x"].checked == 10
 
 
