@@ -31,19 +31,21 @@ class _ThreadState(threading.local):
 
 state = _ThreadState()
 
-# How many departures from the defaults are in force over all threads: threads with grad mode
-# off, open graph scopes, anomaly-detection blocks and profilers. While it is zero (the common
+# One entry per departure from the defaults in force over all threads: threads with grad mode
+# off, open graph scopes, anomaly-detection blocks and profilers. While it is empty (the common
 # case) an op reads no thread-local state at all: grad mode is on everywhere and nothing else
-# is asked for. (A thread that ends with grad mode off leaves the count raised: ops then take
-# the slower path that reads the thread's state, which is still correct.)
-_extras_lock = threading.Lock()
-extras_active = 0
+# is asked for. A list rather than an int because append and pop are atomic without a lock
+# (`+=` on a global is not), and nn enters a scope on every module call. (A thread that ends
+# with grad mode off leaves an entry: ops then take the slower path that reads the thread's
+# state, which is still correct.)
+extras_active: list[None] = []
 
 
 def _count_extras(delta: int) -> None:
-    global extras_active
-    with _extras_lock:
-        extras_active += delta
+    if delta > 0:
+        extras_active.append(None)
+    else:
+        extras_active.pop()
 
 
 def _set_mode(mode: bool) -> None:

@@ -63,12 +63,11 @@ class BCELoss(Module):
         y = _target_array("BCELoss", target)
         _check_binary_shape("BCELoss", "predictions", p)
         _check_same_shape("BCELoss", "predictions", p, y)
-        if p.size and (p.data.min() < 0 or p.data.max() > 1):
-            raise ValueError(
-                f"BCELoss: predictions must be probabilities in [0, 1], got values from "
-                f"{p.data.min()} to {p.data.max()}; use BCEWithLogitsLoss for raw scores"
-            )
-        return ag.binary_cross_entropy(p, _float_targets("BCELoss", y, p.dtype))
+        try:  # the engine checks that predictions are probabilities; name the module in it
+            return ag.binary_cross_entropy(p, _float_targets("BCELoss", y, p.dtype))
+        except ValueError as error:
+            message = str(error).replace("binary_cross_entropy_with_logits", "BCEWithLogitsLoss")
+            raise ValueError(f"BCELoss: {message}") from None
 
 
 class BCEWithLogitsLoss(Module):

@@ -140,6 +140,21 @@ def _bce_partial(xp, g, y, p, *, target):
 BCE = Op("binary_cross_entropy", _bce_partial)
 
 
+def _check_probabilities(data: np.ndarray) -> None:
+    """Refuse probabilities outside [0, 1] (NaN is let through, as NumPy would compute it)."""
+    if not data.size:
+        return
+    low, high = data.min(), data.max()
+    if low >= 0 and high <= 1:  # the common case: two fast reductions
+        return
+    low, high = np.nanmin(data), np.nanmax(data)  # NaN made the test above fail: look again
+    if low < 0 or high > 1:
+        raise ValueError(
+            f"binary_cross_entropy: probabilities must lie in [0, 1], got values from {low} to "
+            f"{high}; use binary_cross_entropy_with_logits for raw scores"
+        )
+
+
 def binary_cross_entropy(probabilities: Any, targets: Any):
     """Mean binary cross-entropy of probabilities p in [0, 1] against targets y:
     L = −mean(y log p + (1 − y) log(1 − p)), each log clamped at −100 so that p of exactly 0
@@ -147,8 +162,7 @@ def binary_cross_entropy(probabilities: Any, targets: Any):
     p = as_tensor(probabilities, "binary_cross_entropy")
     y = _same_shape_target(p, targets, "binary_cross_entropy")
     data = p.data if p.dtype.kind == "f" else p.data.astype(np.float64)
-    if data.size and (np.nanmin(data) < 0 or np.nanmax(data) > 1):
-        raise ValueError("binary_cross_entropy: probabilities must lie in [0, 1]")
+    _check_probabilities(data)
     y = y.astype(data.dtype, copy=False)
     with np.errstate(divide="ignore"):
         log_p = np.maximum(np.log(data), _LOG_FLOOR)

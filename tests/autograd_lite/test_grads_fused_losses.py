@@ -151,3 +151,12 @@ def test_binary_cross_entropy_clamps_the_log_at_minus_100(target):
     p = ag.Tensor([1.0 - target])
     loss = ag.binary_cross_entropy(p, ag.Tensor([target]))
     np.testing.assert_allclose(loss.item(), 100.0)
+
+
+def test_bce_refuses_probabilities_outside_0_1_even_next_to_a_nan():
+    y = np.array([1.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match=r"\[0, 1\].*from 0.2 to 2.0"):
+        ag.binary_cross_entropy(ag.Tensor([np.nan, 0.2, 2.0]), y)
+    with np.errstate(invalid="ignore"):
+        loss = ag.binary_cross_entropy(ag.Tensor([np.nan, 0.2, 0.9]), y)
+    assert np.isnan(loss.item())  # NaN in, NaN out: not an error, as in NumPy
