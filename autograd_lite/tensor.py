@@ -138,9 +138,7 @@ class Tensor:
 
             narrate(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
             return
-        from autograd_lite.engine import backward
-
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+        _engine.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     # ----------------------------------------------------------------------------- array-likeness
 
@@ -435,3 +433,7 @@ def _compare(fn: Any, a: Tensor, b: Any, symbol: str) -> Tensor:
 
 _tick = _core.tick
 _core.set_tensor_class(Tensor, _make)
+
+# Imported last, once Tensor and _make exist: the engine needs them, and Tensor.backward needs
+# the engine (an import inside backward() would cost a few µs on every call).
+from autograd_lite import engine as _engine  # noqa: E402

@@ -406,8 +406,15 @@ class NumpyMath:
     exp = staticmethod(np.exp)
     log = staticmethod(np.log)
     maximum = staticmethod(np.maximum)
-    broadcast_to = staticmethod(np.broadcast_to)
     raw = staticmethod(_raw)
+
+    @staticmethod
+    def broadcast_to(array: Any, shape: tuple) -> np.ndarray:
+        """`array` repeated to `shape` as a fresh array: filling one costs a fraction of
+        np.broadcast_to's checks, and the engine may then sum into it in place."""
+        out = np.empty(shape, dtype=np.result_type(array))
+        out[...] = array
+        return out
 
     @staticmethod
     def constant(array: np.ndarray) -> np.ndarray:
