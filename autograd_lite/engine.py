@@ -280,10 +280,12 @@ def _run(
         for i, parent in enumerate(parents):
             if not parent._requires_grad:
                 continue
-            if saved:
+            if saved is _NO_SAVED:  # _core.apply_partial, spelt out
+                parent_grad = partials[i](xp, grad, output, *inputs)
+            elif type(saved) is dict:
                 parent_grad = partials[i](xp, grad, output, *inputs, **saved)
             else:
-                parent_grad = partials[i](xp, grad, output, *inputs)
+                parent_grad = partials[i](xp, grad, output, *inputs, saved)
             if not unary and parent_grad.shape != inputs[i].shape:
                 parent_grad = unbroadcast(parent_grad, parent.data.shape)
             if hook is not None:

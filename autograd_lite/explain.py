@@ -36,7 +36,7 @@ import numpy as np
 
 from autograd_lite.engine import backward, topological_order
 from autograd_lite.ops import numpy_math
-from autograd_lite.ops._core import operands_of
+from autograd_lite.ops._core import apply_partial, operands_of
 from autograd_lite.tensor import Tensor
 
 _INTERMEDIATE_NAMES = ("u", "v", "w", "p", "q", "r", "s")
@@ -281,7 +281,7 @@ def _local_derivative(
         inputs = [parent.data for parent in tensor._parents]
         ones = np.ones_like(tensor.data)
         partial = tensor._op.partials[index]
-        local = partial(numpy_math, ones, tensor.data, *inputs, **tensor._saved)
+        local = apply_partial(partial, numpy_math, ones, tensor.data, inputs, tensor._saved)
         return float(np.asarray(local).reshape(-1)[0])
     except Exception:
         upstream_value = float(upstream.reshape(-1)[0])

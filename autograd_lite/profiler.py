@@ -76,7 +76,8 @@ class profile:
         stats.forward_seconds += self._lap()
         if result._op is not None:  # recorded: its inputs and saved arrays stay alive
             arrays = [parent.data for parent in result._parents]
-            arrays += [v for v in result._saved.values() if isinstance(v, np.ndarray)]
+            if type(result._saved) is dict:
+                arrays += [v for v in result._saved.values() if isinstance(v, np.ndarray)]
             for array in arrays:
                 if id(array) not in self._seen_arrays:
                     self._seen_arrays.add(id(array))

@@ -63,7 +63,7 @@ class Tensor:
         self._parent0: Tensor | None = None
         self._parent1: Tensor | None = None
         self._more_parents: tuple[Tensor, ...] | None = None  # all parents when 3 or more
-        self._saved: dict[str, Any] = _core._NO_SAVED
+        self._saved: Any = _core._NO_SAVED  # see _core.apply_partial
         self._stamp = 0
         self._scope: str | None = None
         self._trace: Any = None
@@ -392,7 +392,7 @@ def _make(
     parent0: Tensor | None = None,
     parent1: Tensor | None = None,
     more_parents: tuple[Tensor, ...] | None = None,
-    saved: dict[str, Any] = _core._NO_SAVED,
+    saved: Any = _core._NO_SAVED,
 ) -> Tensor:
     """Build a Tensor around `data` without validation (the ops' fast path): a constant, or
     with `op` and its inputs (see `_core.record`) the recorded result of an op."""

@@ -71,9 +71,11 @@ class Op:
 
 
 class ScalarOp(Op):
-    """A binary op whose other operand is a Python number, kept in ``saved["scalar"]`` rather
-    than wrapped in a constant tensor (one input, no 0-d array). `scalar_first` records the
-    side it stood on, for pictures and explanations: ``2 - x`` versus ``x - 2``."""
+    """A binary op whose other operand is a Python number c, kept as the node's saved data
+    rather than wrapped in a constant tensor (one input, no 0-d array), and passed to the
+    partial as its last argument: ``partial(xp, g, y, a, c)`` (see `apply_partial`: no dict
+    per op, which deep scalar graphs feel). `scalar_first` records the side c stood on, for
+    pictures and explanations: ``2 - x`` versus ``x - 2``."""
 
     __slots__ = ("scalar_first",)
 
@@ -91,9 +93,18 @@ def operands_of(tensor: Tensor) -> list[Any]:
     operands: list[Any] = list(tensor._parents)
     op = tensor._op
     if isinstance(op, ScalarOp):
-        scalar = tensor._saved["scalar"]
-        operands.insert(0 if op.scalar_first else len(operands), scalar)
+        operands.insert(0 if op.scalar_first else len(operands), tensor._saved)
     return operands
+
+
+def apply_partial(partial: Partial, xp: Any, g: Any, y: Any, inputs: Sequence, saved: Any) -> Any:
+    """Call a partial derivative with what its node saved: nothing, keyword arguments (a
+    dict), or a `ScalarOp`'s number as the last argument. (The engine spells this out inline.)"""
+    if saved is _NO_SAVED:
+        return partial(xp, g, y, *inputs)
+    if type(saved) is dict:
+        return partial(xp, g, y, *inputs, **saved)
+    return partial(xp, g, y, *inputs, saved)
 
 
 class VariadicOp(Op):
@@ -123,7 +134,8 @@ class _IndexedPartials:
 # collector to track, which deep graphs feel): `_op`; the parent tensors, in slots `_parent0`
 # and `_parent1` (most ops have one or two inputs) or, for ops with more, all of them as the
 # tuple `_more_parents` (`Tensor._parents` gives them as a tuple in every case); non-tensor
-# data the partials need, `_saved` (an axis, a mask, a scalar); `_stamp`, the clock's tick when
+# data the partials need, `_saved` (keyword arguments such as an axis or a mask, or a
+# ScalarOp's number: see `apply_partial`); `_stamp`, the clock's tick when
 # the op ran; and, only while a scope or anomaly detection is open, `_scope` and `_trace`.
 # A backward pass without retain_graph releases every node it went through: `_parent0 is None`
 # on a tensor with an `_op` then marks the graph as freed.
@@ -142,7 +154,7 @@ def is_freed(tensor: Tensor) -> bool:
 
 
 def record(
-    data: np.ndarray, op: Op, a: Tensor, b: Tensor | None = None, saved: dict = _NO_SAVED
+    data: np.ndarray, op: Op, a: Tensor, b: Tensor | None = None, saved: Any = _NO_SAVED
 ) -> Tensor:
     """Wrap `data`, the NumPy result of `op` on input `a` (and `b` for a binary op), in a
     Tensor, recording the op when it is needed: grad mode is on and some input requires grad.
@@ -344,7 +356,7 @@ def _scalar_op(fn: Callable, tensor: Tensor, scalar: Any, op: ScalarOp):
         data = fn(scalar, x) if op.scalar_first else fn(x, scalar)
     except TypeError as error:
         raise TypeError(f"{op.name}: unsupported dtype {tensor.dtype} ({error})") from None
-    return record(data, op, tensor, saved={"scalar": scalar})
+    return record(data, op, tensor, saved=scalar)
 
 
 def normalize_axis(axis: Any, ndim: int, name: str, shape: tuple) -> tuple[int, ...] | None:

@@ -63,7 +63,7 @@ def _pow_exponent_partial(xp, g, y, a, b):
 POW = Op("pow", _pow_base_partial, _pow_exponent_partial)
 
 
-def _pow_scalar_partial(xp, g, y, a, *, scalar):
+def _pow_scalar_partial(xp, g, y, a, scalar):
     # ∂(aᵖ)/∂a = p·aᵖ⁻¹ for a constant Python exponent p (common small cases without a pow call)
     p = scalar
     if p == 0:
@@ -81,15 +81,15 @@ POW_SCALAR = ScalarOp("pow", _pow_scalar_partial)
 # A Python number as the other operand (x * 2.0, 1 - y) is kept as a saved constant rather
 # than wrapped in a constant tensor: one op with one input, no 0-d array, the same partials
 # (`_core.arithmetic` picks the op).
-ADD_SCALAR = ScalarOp("add", lambda xp, g, y, a, *, scalar: g)  # ∂(a + c)/∂a = 1
+ADD_SCALAR = ScalarOp("add", lambda xp, g, y, a, scalar: g)  # ∂(a + c)/∂a = 1
 RADD_SCALAR = ScalarOp("add", ADD_SCALAR.partials[0], scalar_first=True)  # c + a
-SUB_SCALAR = ScalarOp("sub", lambda xp, g, y, a, *, scalar: g)  # ∂(a − c)/∂a = 1
-RSUB_SCALAR = ScalarOp("sub", lambda xp, g, y, a, *, scalar: -g, scalar_first=True)  # c − a
-MUL_SCALAR = ScalarOp("mul", lambda xp, g, y, a, *, scalar: g * scalar)  # ∂(a·c)/∂a = c
+SUB_SCALAR = ScalarOp("sub", lambda xp, g, y, a, scalar: g)  # ∂(a − c)/∂a = 1
+RSUB_SCALAR = ScalarOp("sub", lambda xp, g, y, a, scalar: -g, scalar_first=True)  # c − a
+MUL_SCALAR = ScalarOp("mul", lambda xp, g, y, a, scalar: g * scalar)  # ∂(a·c)/∂a = c
 RMUL_SCALAR = ScalarOp("mul", MUL_SCALAR.partials[0], scalar_first=True)  # c·a
-DIV_SCALAR = ScalarOp("div", lambda xp, g, y, a, *, scalar: g / scalar)  # ∂(a/c)/∂a = 1/c
+DIV_SCALAR = ScalarOp("div", lambda xp, g, y, a, scalar: g / scalar)  # ∂(a/c)/∂a = 1/c
 RDIV_SCALAR = ScalarOp(  # ∂(c/a)/∂a = −c/a² = −y/a
-    "div", lambda xp, g, y, a, *, scalar: -g * y / a, scalar_first=True
+    "div", lambda xp, g, y, a, scalar: -g * y / a, scalar_first=True
 )
 
 
@@ -127,7 +127,7 @@ def pow(a: Any, b: Any):
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         a = as_tensor(a, "pow")
         data = a.data ** (b if a.data.dtype.kind == "f" else float(b))
-        return record(data, POW_SCALAR, a, saved={"scalar": b})
+        return record(data, POW_SCALAR, a, saved=b)
     a, b = operands(a, b, "pow")
     if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
         # Integer powers are computed in float64 (NumPy refuses negative integer exponents,
