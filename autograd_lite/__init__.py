@@ -58,7 +58,7 @@ from autograd_lite.profiler import profile
 from autograd_lite.tensor import Tensor
 from autograd_lite.viz import draw_graph, retain_grads, save_svg
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "AnomalyError",
