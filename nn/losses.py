@@ -63,8 +63,9 @@ class BCELoss(Module):
         y = _target_array("BCELoss", target)
         _check_binary_shape("BCELoss", "predictions", p)
         _check_same_shape("BCELoss", "predictions", p, y)
+        targets = _float_targets("BCELoss", y, p.dtype)  # its errors name BCELoss already
         try:  # the engine checks that predictions are probabilities; name the module in it
-            return ag.binary_cross_entropy(p, _float_targets("BCELoss", y, p.dtype))
+            return ag.binary_cross_entropy(p, targets)
         except ValueError as error:
             message = str(error).replace("binary_cross_entropy_with_logits", "BCEWithLogitsLoss")
             raise ValueError(f"BCELoss: {message}") from None

@@ -342,6 +342,7 @@ def test_losses_name_themselves_and_the_problem_with_their_inputs(
         loss(Tensor(prediction), target)
     for phrase in phrases:
         assert phrase in str(info.value)
+    assert str(info.value).count(phrases[0]) == 1  # named once, not once per layer it crossed
 
 
 # ---------------------------------------------------------------------------------------------
