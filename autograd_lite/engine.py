@@ -307,7 +307,7 @@ def _run(
                 grads[parent] = previous + parent_grad
             else:
                 previous += parent_grad  # fan-out sum into an array only this sweep holds
-        if not retain_graph:  # free the graph behind this tensor (as _core.release)
+        if not retain_graph:  # free the graph behind this tensor (see _core on freed nodes)
             tensor._parent0 = tensor._parent1 = tensor._more_parents = None
             tensor._saved = _NO_SAVED
     results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)

@@ -137,15 +137,9 @@ class _IndexedPartials:
 # data the partials need, `_saved` (keyword arguments such as an axis or a mask, or a
 # ScalarOp's number: see `apply_partial`); `_stamp`, the clock's tick when
 # the op ran; and, only while a scope or anomaly detection is open, `_scope` and `_trace`.
-# A backward pass without retain_graph releases every node it went through: `_parent0 is None`
-# on a tensor with an `_op` then marks the graph as freed.
-
-
-def release(tensor: Tensor) -> None:
-    """Forget the parents and saved data of the op that made `tensor` (its graph can no longer
-    be walked, and the intermediate arrays can be freed)."""
-    tensor._parent0 = tensor._parent1 = tensor._more_parents = None
-    tensor._saved = _NO_SAVED
+# A backward pass without retain_graph releases every node it went through (the engine drops
+# its parents and saved data): `_parent0 is None` on a tensor with an `_op` then marks the
+# graph as freed.
 
 
 def is_freed(tensor: Tensor) -> bool:
@@ -177,8 +171,15 @@ def record_many(
     if grad_mode.extras_active:
         return _record_with_extras(data, op, parents, saved)
     if any(parent._requires_grad for parent in parents):
-        return _make_tensor(data, op, parents[0], parents[1], parents, saved)
+        return _make_node(data, op, parents, saved)
     return _make_tensor(data)
+
+
+def _make_node(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: Any) -> Tensor:
+    """The recorded result of `op`, its inputs `parents` put in the Tensor's slots."""
+    second = parents[1] if len(parents) > 1 else None
+    more = parents if len(parents) > 2 else None
+    return _make_tensor(data, op, parents[0], second, more, saved)
 
 
 def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict) -> Tensor:
@@ -190,9 +191,7 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict) -
 
         anomaly.check_forward(op, parents, data)
     if state.grad_enabled and any(parent._requires_grad for parent in parents):
-        second = parents[1] if len(parents) > 1 else None
-        more = parents if len(parents) > 2 else None
-        result = _make_tensor(data, op, parents[0], second, more, saved)
+        result = _make_node(data, op, parents, saved)
         result._scope = state.scope
         if anomaly_on:
             from autograd_lite import anomaly
@@ -328,8 +327,10 @@ _PYTHON_NUMBERS = (float, int)
 def arithmetic(fn: Callable, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflected: ScalarOp):
     """``fn(a, b)`` recorded as the broadcasting binary `op`, or, when one side is a Python
     number, as the one-input `scalar_op` (number on the right) or `reflected` (on the left)
-    with the number kept in ``saved["scalar"]``."""
-    if type(a) is Tensor_ and type(b) is Tensor_:  # the common case first, in one call
+    with the number kept as the node's saved data."""
+    if type(a) is Tensor_ and type(b) is Tensor_:
+        # The common case: `binary`'s computation spelt out, because calling it here made
+        # tensor * tensor about 0.3-0.5 µs slower per op (measured against this version).
         x, y = a.data, b.data
         if not x.shape and not y.shape:
             x, y = x[()], y[()]  # 0-d as NumPy scalars
