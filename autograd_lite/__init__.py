@@ -3,6 +3,7 @@
 Write a model with ordinary operators on `Tensor`s, call `.backward()`, read `.grad`.
 """
 
+from autograd_lite._version import __version__
 from autograd_lite.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.explain import explain
 from autograd_lite.functional import grad, value_and_grad
@@ -58,11 +59,20 @@ from autograd_lite.profiler import profile
 from autograd_lite.tensor import Tensor
 from autograd_lite.viz import draw_graph, retain_grads, save_svg
 
-__version__ = "0.2.0"
+
+def __getattr__(name: str) -> object:
+    """`autograd_lite.nn` on first use: the engine does not import nn at start-up."""
+    if name == "nn":
+        import importlib
+
+        return importlib.import_module("autograd_lite.nn")
+    raise AttributeError(f"module 'autograd_lite' has no attribute {name!r}")
+
 
 __all__ = [
     "AnomalyError",
     "Tensor",
+    "__version__",
     "abs",
     "add",
     "astype",

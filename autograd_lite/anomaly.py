@@ -33,11 +33,9 @@ from autograd_lite.ops._core import is_tensor
 F = TypeVar("F", bound=Callable[..., Any])
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-# Frames from these directories are library code, never "where the user created the op".
-_LIBRARY_DIRS = (
-    _PACKAGE_DIR + os.sep,
-    os.path.join(os.path.dirname(_PACKAGE_DIR), "nn") + os.sep,
-)
+# Frames from these directories are library code (nn lives inside the package), never "where
+# the user created the op".
+_LIBRARY_DIRS = (_PACKAGE_DIR + os.sep,)
 _TRACE_DEPTH = 3
 
 
