@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
-import nn
+from autograd_lite import nn
 
 MATPLOTLIB_MISSING = (
     "matplotlib is not installed, so no PNG was written; get it with "

@@ -128,7 +128,7 @@ def set_dense_params(layer: Any, W: np.ndarray, b: np.ndarray) -> None:
 def autograd_lite_nn_runner(p: MLPProblem) -> Runner:
     """autograd_lite's nn: Sequential of Dense/ReLU, CrossEntropyLoss, SGD."""
     import autograd_lite as ag
-    import nn
+    from autograd_lite import nn
 
     dense = [nn.Dense(n_in, n_out) for n_in, n_out in pairwise(SIZES)]
     for layer, k in zip(dense, range(0, 6, 2)):

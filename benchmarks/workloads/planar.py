@@ -123,7 +123,7 @@ def autograd_lite_runner(p: PlanarProblem) -> Runner:
 def autograd_lite_nn_runner(p: PlanarProblem) -> Runner:
     """nn: Sequential(Dense, Tanh, Dense, Sigmoid), BCELoss, SGD."""
     import autograd_lite as ag
-    import nn
+    from autograd_lite import nn
 
     hidden, out = nn.Dense(2, HIDDEN), nn.Dense(HIDDEN, 1)
     model = nn.Sequential(hidden, nn.Tanh(), out, nn.Sigmoid())
