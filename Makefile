@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: test demo bench fuzz lint format docs graphviz clean
+.PHONY: test test-source test-wheel test-floor demo bench fuzz lint format docs graphviz clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,20 @@ graphviz:
 	  fi; \
 	fi
 
-test: $(STAMP) graphviz
+# The whole suite three ways: on the source tree (with the examples and benchmarks), against
+# the installed wheel from outside the checkout, and at the lowest NumPy pyproject.toml declares.
+test: test-source test-wheel test-floor
+
+test-source: $(STAMP) graphviz
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+test-wheel: $(STAMP)
+	PYTHON=$(PYTHON) scripts/test-installed wheel
+
+test-floor: $(STAMP)
+	PYTHON=$(PYTHON) scripts/test-installed floor
 
 demo: $(STAMP) graphviz
 	$(PY) examples/demo.py
@@ -54,4 +65,4 @@ docs: $(STAMP) graphviz
 	$(PY) examples/make_docs_pictures.py
 
 clean:
-	rm -rf $(VENV) outputs .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-wheel .venv-floor dist build outputs .pytest_cache .ruff_cache .hypothesis
