@@ -21,10 +21,10 @@ from pathlib import Path
 
 from cli import parse_options
 from figures import MATPLOTLIB_MISSING, probabilities_of, save_decision_boundaries
-from nn.datasets import planar_flower
 
 import autograd_lite as ag
 from autograd_lite import Tensor, nn
+from nn.datasets import planar_flower
 
 COURSE_ACCURACY = 0.90  # the course's 2-layer network, 4 tanh units, 10,000 iterations
 

@@ -31,11 +31,11 @@ from pathlib import Path
 
 import numpy as np
 from cli import parse_options
-from nn.datasets import planar_flower
 
 import autograd_lite as ag
 from autograd_lite import Tensor, nn
 from autograd_lite.ops._core import Op, as_tensor, record
+from nn.datasets import planar_flower
 
 COURSE = {"correct": 1e-7, "broken": 0.285}  # the course's reported differences
 

@@ -32,9 +32,9 @@ from pathlib import Path
 import numpy as np
 from cli import parse_options
 from figures import MATPLOTLIB_MISSING, probabilities_of, save_decision_boundaries
-from nn.datasets import planar_flower
 
 from autograd_lite import Tensor, nn
+from nn.datasets import planar_flower
 
 # The course's published figures (training-set accuracy).
 COURSE_LOGISTIC = 0.47

@@ -56,9 +56,8 @@ def test_nn_is_one_module_under_both_names_with_the_engine_version():
 
     assert nn_from_package is nn
     assert nn.__version__ == autograd_lite.__version__
-    from nn.layers import Dense
-
     from autograd_lite.nn.layers import Dense as DenseFromPackage
+    from nn.layers import Dense
 
     assert Dense is DenseFromPackage
     assert isinstance(nn.Dense(2, 3), DenseFromPackage)
