@@ -29,8 +29,8 @@ def is_real_number(value: Any) -> bool:
 
 
 def _interval(minimum: float | None, maximum: float | None, open_min: bool, open_max: bool) -> str:
-    low = "(" if open_min else "["
-    high = ")" if open_max else "]"
+    low = "(" if open_min or minimum is None else "["
+    high = ")" if open_max or maximum is None else "]"
     lo = "-inf" if minimum is None else f"{minimum:g}"
     hi = "inf" if maximum is None else f"{maximum:g}"
     return f"{low}{lo}, {hi}{high}"
