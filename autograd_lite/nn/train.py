@@ -216,6 +216,7 @@ def fit(
     verbose: bool = True,
     seed: Seed = None,
     accuracy_fn: AccuracyFn | None = None,
+    on_epoch_end: Callable[[int, History], Any] | None = None,
 ) -> History:
     """Train ``model`` by mini-batch gradient descent and return its History.
 
@@ -228,6 +229,10 @@ def fit(
     (so it needs ``dev``) and, by default, restores the best epoch's weights. ``accuracy_fn``
     overrides the accuracy chosen from the loss (see ``default_accuracy``). The progress bar
     shows only when ``verbose`` and stderr is a terminal.
+
+    ``on_epoch_end(epoch, history)`` is called after each epoch's evaluation (before early
+    stopping decides): a hyperparameter search reports the dev loss from there, and an
+    exception it raises (a pruned trial) ends training.
     """
     X, Y = np.asarray(X), np.asarray(Y)
     _check_fit_arguments(X, Y, epochs, batch_size, dev)
@@ -249,6 +254,8 @@ def fit(
             if dev is not None:
                 history.record("dev", *evaluate(model, loss_fn, dev[0], dev[1], accuracy_fn))
             bar.set_postfix(history.latest())
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, history)
             if stopper is not None and stopper.update(epoch, history.dev_loss[-1], model):
                 history.stopped_early = True
                 break

@@ -315,3 +315,50 @@ def test_custom_accuracy_function_is_used_for_other_losses():
         accuracy_fn=lambda out, y: nn.binary_accuracy(out, y, threshold=0.0),
     )
     assert len(history.train_accuracy) == len(history.dev_accuracy) == 2
+
+
+def test_fit_calls_on_epoch_end_after_each_epoch_with_the_history_so_far():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(32, 2))
+    Y = (X[:, :1] > 0).astype(float)
+    model = nn.Sequential(nn.Dense(2, 1, seed=0), nn.Sigmoid())
+    seen = []
+    nn.fit(
+        model,
+        nn.BCELoss(),
+        nn.SGD(model.parameters(), lr=0.1),
+        X,
+        Y,
+        epochs=3,
+        batch_size=8,
+        dev=(X, Y),
+        verbose=False,
+        seed=0,
+        on_epoch_end=lambda epoch, history: seen.append((epoch, len(history.dev_loss))),
+    )
+    assert seen == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_an_exception_from_on_epoch_end_ends_training():
+    X, Y = np.ones((4, 1)), np.ones((4, 1))
+    model = nn.Sequential(nn.Dense(1, 1, seed=0), nn.Sigmoid())
+
+    class Pruned(Exception):
+        pass
+
+    def prune(epoch, history):
+        if epoch == 1:
+            raise Pruned
+
+    with pytest.raises(Pruned):
+        nn.fit(
+            model,
+            nn.BCELoss(),
+            nn.SGD(model.parameters(), lr=0.1),
+            X,
+            Y,
+            epochs=5,
+            batch_size=2,
+            verbose=False,
+            on_epoch_end=prune,
+        )
