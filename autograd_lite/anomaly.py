@@ -9,10 +9,12 @@ of *your* code that created it (the first stack frame outside `autograd_lite/` a
 Like grad mode the switch is per thread. While it is on, every op pays for a finiteness check
 and a short stack walk, so use it to find a bug, not to train.
 
-How it plugs in: `ops._core` calls `check_forward` for every op and stores `creation_trace()`
-on each recorded op while `state.anomaly_enabled` is set; the engine calls `check_backward`
-after every partial derivative. `detect_anomaly` keeps `grad_mode.extras_active` counted so the
-ops leave their fast path while any thread has detection on.
+How it plugs in: `detect_anomaly` installs `CHECKER` as the thread's `state.anomaly` hook.
+While it is set, `ops._core` calls `check_forward` for every op and stores `creation_trace()`
+on each recorded op, and the engine calls `check_backward` after every partial derivative
+(passing the node explicitly; under ``create_graph`` it also names the node whose partials are
+running in `state.differentiating`). `detect_anomaly` keeps `grad_mode.extras_active` counted
+so the ops leave their fast path while any thread has detection on.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from autograd_lite import grad_mode
+from autograd_lite import grad_mode, graph
 from autograd_lite.grad_mode import state
-from autograd_lite.ops._core import is_tensor
+from autograd_lite.storage import is_tensor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -94,12 +96,12 @@ class detect_anomaly:
         self._previous: list[bool] = []
 
     def __enter__(self) -> None:
-        self._previous.append(state.anomaly_enabled)
-        state.anomaly_enabled = self._enabled
+        self._previous.append(state.anomaly)
+        state.anomaly = CHECKER if self._enabled else None
         grad_mode._count_extras(1)
 
     def __exit__(self, *exc: object) -> None:
-        state.anomaly_enabled = self._previous.pop()
+        state.anomaly = self._previous.pop()
         grad_mode._count_extras(-1)
 
     def __call__(self, fn: F) -> F:
@@ -115,7 +117,7 @@ class detect_anomaly:
 
 def is_anomaly_enabled() -> bool:
     """True while anomaly detection is on in this thread."""
-    return state.anomaly_enabled
+    return state.anomaly is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,21 +178,15 @@ def check_forward(op: Any, parents: Sequence[Any], data: np.ndarray) -> None:
 
 def _recorded_backward_note() -> str:
     """When an op runs inside ``backward(create_graph=True)`` it is part of some op's partial
-    derivative: name that op (read from the engine's frame), since the user never wrote it."""
-    engine_file = os.path.join(_PACKAGE_DIR, "engine.py")
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code.co_filename == engine_file:
-            op = getattr(frame.f_locals.get("tensor"), "_op", None)
-            op_name = getattr(op, "name", None)
-            if op_name is None:
-                return " It ran inside a recorded backward pass (create_graph=True)."
-            return (
-                f" It ran inside backward(create_graph=True), while computing the partial "
-                f"derivatives of op '{op_name}'."
-            )
-        frame = frame.f_back
-    return ""
+    derivative: name that op (the engine says which node it is differentiating), since the user
+    never wrote it."""
+    node = state.differentiating
+    if node is None:
+        return ""
+    return (
+        f" It ran inside backward(create_graph=True), while computing the partial derivatives "
+        f"of op '{graph.node(node).op}'."
+    )
 
 
 def check_backward(tensor: Any, parent_index: int, grad: Any) -> None:
@@ -200,19 +196,28 @@ def check_backward(tensor: Any, parent_index: int, grad: Any) -> None:
     kinds = _nonfinite_kinds(array)
     if kinds is None:
         return
-    parents = tensor._parents or ()
-    shapes = [parent.shape for parent in parents]
-    trace = tuple(tensor._trace or ())
+    node = graph.node(tensor)
+    shapes = [parent.shape for parent in node.inputs]
+    trace = node.trace
     message = (
-        f"detect_anomaly: backward of op '{tensor._op.name}' gave {kinds} in the gradient for its "
+        f"detect_anomaly: backward of op '{node.op}' gave {kinds} in the gradient for its "
         f"input {parent_index} (shape {array.shape}); the op's inputs have shapes "
         f"{_shapes_text(shapes)} and its output shape {tensor.shape}.\n"
         f"The op was {_format_trace(trace)}"
     )
-    raise AnomalyError(
-        message, phase="backward", op_name=tensor._op.name, input_shapes=shapes, trace=trace
-    )
+    raise AnomalyError(message, phase="backward", op_name=node.op, input_shapes=shapes, trace=trace)
 
 
 def _shapes_text(shapes: Sequence[tuple[int, ...]]) -> str:
     return ", ".join(str(tuple(shape)) for shape in shapes) or "(no inputs)"
+
+
+class _Checker:
+    """The hooks `state.anomaly` offers the ops and the engine."""
+
+    check_forward = staticmethod(check_forward)
+    check_backward = staticmethod(check_backward)
+    creation_trace = staticmethod(creation_trace)
+
+
+CHECKER = _Checker()

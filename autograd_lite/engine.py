@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import grad_mode
+from autograd_lite import grad_mode, storage
 from autograd_lite.grad_mode import set_grad_enabled, state
-from autograd_lite.ops import _core, numpy_math, tensor_math
-from autograd_lite.ops._core import _NO_SAVED, to_array, unbroadcast
-from autograd_lite.tensor import Tensor, _make
+from autograd_lite.ops import numpy_math, tensor_math
+from autograd_lite.ops._core import unbroadcast
+from autograd_lite.storage import NO_SAVED, Tensor, make, to_array
 
 Observer = Callable[[Tensor, int, Tensor, Any, Any], None]
 
@@ -75,7 +75,7 @@ def topological_order(root: Tensor) -> list[Tensor]:
 def _seed_gradient(root: Tensor, gradient: Any) -> np.ndarray:
     """dL/d(root): ones for a one-element root, else the caller's `gradient` of root's shape."""
     if gradient is None:
-        if root.data.size != 1:
+        if root._data.size != 1:
             raise ValueError(
                 f"backward: gradient can be implicit only for a tensor with one element, but this "
                 f"tensor has shape {root.shape}; pass gradient= of that shape, or reduce first "
@@ -84,7 +84,7 @@ def _seed_gradient(root: Tensor, gradient: Any) -> np.ndarray:
         seed = np.empty(root.shape, dtype=root.dtype)
         seed.fill(1)  # np.ones costs four times as much for one element
         return seed
-    seed = to_array(gradient.data if isinstance(gradient, Tensor) else gradient, "backward")
+    seed = to_array(gradient._data if isinstance(gradient, Tensor) else gradient, "backward")
     if seed.shape != root.shape:
         raise ValueError(
             f"backward: gradient= has shape {seed.shape} but the tensor has shape {root.shape}"
@@ -108,7 +108,7 @@ def backward(
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"backward: expected a Tensor, got {type(root).__name__}")
-    if root.data.dtype.kind != "f":
+    if root._data.dtype.kind != "f":
         raise TypeError(
             f"backward: cannot differentiate a tensor of dtype {root.dtype}; only floating-point "
             "tensors have gradients"
@@ -139,30 +139,33 @@ def _backward(
 ) -> None:
     """Sweep the graph, then write the gradients (all checks done before)."""
     if create_graph:
-        with set_grad_enabled(True):
-            results = _run(root, _make(seed), tensor_math, retain_graph, observer)
+        try:
+            with set_grad_enabled(True):
+                results = _run(root, make(seed), tensor_math, retain_graph, observer)
+        finally:
+            state.differentiating = None
         _check_existing_grads(results)
         for tensor, grad in results:
-            if grad.dtype != tensor.data.dtype:
-                grad = grad.astype(tensor.data.dtype)  # recorded, so it stays differentiable
-            tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+            if grad.dtype != tensor._data.dtype:
+                grad = grad.astype(tensor._data.dtype)  # recorded, so it stays differentiable
+            tensor._grad = grad if tensor._grad is None else tensor._grad + grad
         return
     if state.profiler is not None:
         state.profiler.on_backward_start()
     results = _run(root, seed, numpy_math, retain_graph, observer)
     _check_existing_grads(results)
     for tensor, grad in results:
-        if grad.dtype != tensor.data.dtype:
-            grad = grad.astype(tensor.data.dtype)
-        previous = tensor.grad
-        tensor.grad = _make(grad) if previous is None else _make(previous.data + grad)
+        if grad.dtype != tensor._data.dtype:
+            grad = grad.astype(tensor._data.dtype)
+        previous = tensor._grad
+        tensor._grad = make(grad) if previous is None else make(previous._data + grad)
 
 
 def _check_existing_grads(results: list[tuple[Tensor, Any]]) -> None:
     """Refuse to accumulate into a `.grad` the user replaced with one of another shape, before
     any leaf is written (a failed backward leaves every `.grad` as it was)."""
     for tensor, _ in results:
-        existing = tensor.grad
+        existing = tensor._grad
         if existing is not None and existing.shape != tensor.shape:
             name = f" '{tensor.name}'" if tensor.name else ""
             raise ValueError(
@@ -205,11 +208,10 @@ def _partial_hook(observer: Observer | None) -> Observer | None:
     if not grad_mode.extras_active:  # no profiler and no anomaly detection anywhere
         return observer
     hooks = [observer] if observer is not None else []
-    if state.anomaly_enabled:
-        from autograd_lite import anomaly
-
+    checker = state.anomaly
+    if checker is not None:
         hooks.insert(
-            0, lambda tensor, index, parent, grad, pg: anomaly.check_backward(tensor, index, pg)
+            0, lambda tensor, index, parent, grad, pg: checker.check_backward(tensor, index, pg)
         )
     if state.profiler is not None:
         hooks.insert(0, state.profiler.on_partial)
@@ -254,7 +256,7 @@ def _run(
         leaves.append(root)
     else:
         heap.append((-root._stamp, root))
-    last_change = _core.last_change  # nothing assigns into tensors during the sweep
+    last_change = storage.last_change  # nothing assigns into tensors during the sweep
     while heap:
         tensor = heappop(heap)[1]
         grad = pop_grad(tensor)
@@ -267,27 +269,31 @@ def _run(
             _check_unchanged(tensor)
         if second is None:
             parents = (first,)
-            inputs = parents if recording else (first.data,)
+            inputs = parents if recording else (first._data,)
         elif tensor._more_parents is None:
             parents = (first, second)
-            inputs = parents if recording else (first.data, second.data)
+            inputs = parents if recording else (first._data, second._data)
         else:
             parents = tensor._more_parents
-            inputs = parents if recording else [parent.data for parent in parents]
-        output = tensor if recording else tensor.data
+            inputs = parents if recording else [parent._data for parent in parents]
+        if recording:
+            output = tensor
+            state.differentiating = tensor  # anomaly detection names the op whose partials run
+        else:
+            output = tensor._data
         op = tensor._op
         partials, unary, saved = op.partials, op.unary, tensor._saved
         for i, parent in enumerate(parents):
             if not parent._requires_grad:
                 continue
-            if saved is _NO_SAVED:  # _core.apply_partial, spelt out
+            if saved is NO_SAVED:  # _core.apply_partial, spelt out
                 parent_grad = partials[i](xp, grad, output, *inputs)
             elif type(saved) is dict:
                 parent_grad = partials[i](xp, grad, output, *inputs, **saved)
             else:
                 parent_grad = partials[i](xp, grad, output, *inputs, saved)
             if not unary and parent_grad.shape != inputs[i].shape:
-                parent_grad = unbroadcast(parent_grad, parent.data.shape)
+                parent_grad = unbroadcast(parent_grad, parent._data.shape)
             if hook is not None:
                 hook(tensor, i, parent, grad, parent_grad)
             if parent_grad is grad:
@@ -309,7 +315,7 @@ def _run(
                 previous += parent_grad  # fan-out sum into an array only this sweep holds
         if not retain_graph:  # free the graph behind this tensor (see _core on freed nodes)
             tensor._parent0 = tensor._parent1 = tensor._more_parents = None
-            tensor._saved = _NO_SAVED
+            tensor._saved = NO_SAVED
     results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)
     return results
 

@@ -34,9 +34,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from autograd_lite.engine import backward, topological_order
-from autograd_lite.ops import numpy_math
-from autograd_lite.ops._core import apply_partial, operands_of
+from autograd_lite import graph
+from autograd_lite.engine import backward
 from autograd_lite.tensor import Tensor
 
 _INTERMEDIATE_NAMES = ("u", "v", "w", "p", "q", "r", "s")
@@ -88,7 +87,7 @@ def explain(
     `backward`. `root_name` is y's symbol when y has no `.name`. Returns an `Explanation`."""
     if not isinstance(y, Tensor):
         raise TypeError(f"explain: expected a Tensor, got {type(y).__name__}")
-    order = topological_order(y) if y.requires_grad else []
+    order = graph.topological_order(y) if y.requires_grad else []
     names = _names(y, order, root_name)
     story = _Narrator(names[id(y)], names, _use_counts(order))
     leaves = _leaves_as_written(y)  # before backward frees the graph
@@ -123,7 +122,7 @@ def _names(root: Tensor, order: list[Tensor], root_name: str) -> dict[int, str]:
         elif tensor is root:
             name = _fresh(iter([root_name, *(f"{root_name}{k}" for k in range(2, 99))]), used)
         else:
-            name = _fresh(leaves if tensor._op is None else intermediates, used)
+            name = _fresh(leaves if tensor.is_leaf else intermediates, used)
         names[id(tensor)] = name
     names.setdefault(id(root), root.name or root_name)
     return names
@@ -133,8 +132,8 @@ def _use_counts(order: list[Tensor]) -> dict[int, int]:
     """How many gradient contributions each tensor receives (its uses by recorded ops)."""
     counts: dict[int, int] = {}
     for tensor in order:
-        for parent in tensor._parents or ():
-            if parent._requires_grad:
+        for parent in graph.node(tensor).inputs:
+            if parent.requires_grad:
                 counts[id(parent)] = counts.get(id(parent), 0) + 1
     return counts
 
@@ -147,13 +146,13 @@ def _leaves_as_written(root: Tensor) -> list[Tensor]:
     stack = [root]
     while stack:
         tensor = stack.pop()
-        if id(tensor) in seen or not tensor._requires_grad:
+        if id(tensor) in seen or not tensor.requires_grad:
             continue
         seen.add(id(tensor))
-        if tensor._op is None:
+        if tensor.is_leaf:
             leaves.append(tensor)
-        elif tensor._parents is not None:
-            stack.extend(reversed(tensor._parents))
+        else:
+            stack.extend(reversed(graph.node(tensor).inputs))
     return leaves
 
 
@@ -212,10 +211,10 @@ class _Narrator:
         self._total_line(tensor)
         args = ", ".join(
             self._label(operand) if isinstance(operand, Tensor) else _number(np.asarray(operand))
-            for operand in operands_of(tensor)
+            for operand in graph.node(tensor).operands
         )
         value = f" = {_number(tensor.data)}" if tensor.size == 1 else f"  (shape {tensor.shape})"
-        self.explanation.lines.append(f"{name} = {tensor._op.name}({args}){value}")
+        self.explanation.lines.append(f"{name} = {graph.node(tensor).op}({args}){value}")
 
     def _total_line(self, tensor: Tensor) -> None:
         parts = self.received.get(id(tensor), [])
@@ -241,12 +240,12 @@ class _Narrator:
         child, name = self.names[id(tensor)], self.names[id(parent)]
         scalar = upstream.size == 1 and contribution.size == 1
         local = _local_derivative(tensor, index, upstream, contribution) if scalar else None
-        step = ChainStep(child, name, tensor._op.name, index, upstream, contribution, local)
+        step = ChainStep(child, name, graph.node(tensor).op, index, upstream, contribution, local)
         self.explanation.steps.append(step)
         self.received.setdefault(id(parent), []).append(contribution)
         target = self.d(name)
         if self.uses.get(id(parent), 1) > 1:
-            repeated = tensor._parents.count(parent) > 1
+            repeated = graph.node(tensor).inputs.count(parent) > 1
             target += f" (via {child}, input {index})" if repeated else f" (via {child})"
         chain = f"{self.d(child)} · d{child}/d{name}"
         if scalar:
@@ -278,10 +277,7 @@ def _local_derivative(
     """d(child)/d(parent) for scalars: the op's partial with upstream gradient 1 (exact), or
     contribution / upstream when that is not possible."""
     try:
-        inputs = [parent.data for parent in tensor._parents]
-        ones = np.ones_like(tensor.data)
-        partial = tensor._op.partials[index]
-        local = apply_partial(partial, numpy_math, ones, tensor.data, inputs, tensor._saved)
+        local = graph.node(tensor).local_gradient(index, np.ones_like(tensor.data))
         return float(np.asarray(local).reshape(-1)[0])
     except Exception:
         upstream_value = float(upstream.reshape(-1)[0])

@@ -19,9 +19,10 @@ class _ThreadState(threading.local):
     """Per-thread switches read on every op; class attributes are each new thread's defaults."""
 
     grad_enabled: bool = True
-    anomaly_enabled: bool = False
+    anomaly: Any = None  # the anomaly checker while detect_anomaly is on (autograd_lite.anomaly)
     scope: str | None = None
     profiler: Any = None  # the active autograd_lite.profile, if any
+    differentiating: Any = None  # the node whose partials a recorded backward is running
 
     def __init__(self) -> None:  # runs once in every thread that touches `state`
         # Modes to restore when no_grad/enable_grad blocks exit, innermost last. Kept per

@@ -325,8 +325,8 @@ class _Subject:
                     f"gradcheck: input {name!r} was produced by an op; only leaves (inputs, "
                     "parameters) can be perturbed"
                 )
-            self.originals.append((item, item.data, item.grad, item._requires_grad))
-            item.data, item.grad, item._requires_grad = copy, None, True
+            self.originals.append((item, item.data, item.grad, item.requires_grad))
+            item.data, item.grad, item.requires_grad = copy, None, True
             self.leaves.append(item)
 
     def __call__(self) -> Tensor:
@@ -339,7 +339,8 @@ class _Subject:
 
     def restore(self) -> None:
         for tensor, data, grad, requires_grad in reversed(self.originals):
-            tensor.data, tensor.grad, tensor._requires_grad = data, grad, requires_grad
+            tensor.data, tensor.grad = data, grad
+            tensor.requires_grad = requires_grad
         self.originals.clear()
 
 

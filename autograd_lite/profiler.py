@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import graph
 from autograd_lite.grad_mode import _count_extras, state
 
 
@@ -74,10 +75,10 @@ class profile:
         stats = self._stats(op.name)
         stats.forward_calls += 1
         stats.forward_seconds += self._lap()
-        if result._op is not None:  # recorded: its inputs and saved arrays stay alive
-            arrays = [parent.data for parent in result._parents]
-            if type(result._saved) is dict:
-                arrays += [v for v in result._saved.values() if isinstance(v, np.ndarray)]
+        node = graph.node(result)
+        if not node.is_leaf:  # recorded: its inputs and saved arrays stay alive
+            arrays = [parent.data for parent in node.inputs]
+            arrays += [v for v in node.saved.values() if isinstance(v, np.ndarray)]
             for array in arrays:
                 if id(array) not in self._seen_arrays:
                     self._seen_arrays.add(id(array))
@@ -88,7 +89,7 @@ class profile:
         self._lap()
 
     def on_partial(self, tensor: Any, index: int, parent: Any, grad: Any, parent_grad: Any) -> None:
-        stats = self._stats(tensor._op.name)
+        stats = self._stats(graph.node(tensor).op)
         stats.backward_calls += 1
         stats.backward_seconds += self._lap()
 

@@ -31,7 +31,7 @@ import contextlib
 import functools
 import html
 import math
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from autograd_lite.ops._core import is_freed, operands_of
+from autograd_lite import graph
 from autograd_lite.tensor import Tensor
 
 if TYPE_CHECKING:
@@ -108,8 +108,8 @@ def _drawing_class() -> type:
 def retain_grads(y: Tensor) -> Tensor:
     """Make every intermediate tensor behind `y` keep its gradient after backward (see
     `Tensor.retain_grad`), so that `draw_graph` can show ‖dL/dt‖ on every node. Returns `y`."""
-    for tensor in _walk(y):
-        if tensor._op is not None:
+    for tensor in graph.walk(y):
+        if not tensor.is_leaf:
             tensor.retain_grad()
     return y
 
@@ -136,32 +136,32 @@ def draw_graph(
     if max_nodes < 1:
         raise ValueError(f"draw_graph: max_nodes must be at least 1, got {max_nodes}")
     layout = _layout(y, max_nodes)
-    graph = _drawing_class()(name="autograd_lite")
-    graph.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11", labelloc="t")
-    graph.attr("node", fontname="Helvetica", fontsize="10")
-    graph.attr("edge", color="#555555", arrowsize="0.7")
+    drawing = _drawing_class()(name="autograd_lite")
+    drawing.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11", labelloc="t")
+    drawing.attr("node", fontname="Helvetica", fontsize="10")
+    drawing.attr("edge", color="#555555", arrowsize="0.7")
     notes = _notes(layout, show_grads)
     if notes:
-        graph.attr(label="\\n".join(notes))
+        drawing.attr(label="\\n".join(notes))
     clusters: dict[str | None, list[tuple[str, dict[str, str]]]] = {}
     for k, tensor in enumerate(layout.drawn):
-        scope = _scope_of(tensor, layout.scopes)
+        scope = _scope_of(tensor, layout)
         box = _tensor_style(tensor, tensor is y, show_values, show_grads)
         clusters.setdefault(scope, []).append((f"t{k}", box))
-        if tensor._op is not None:
+        if not tensor.is_leaf:
             clusters[scope].append((f"o{k}", _op_style(tensor)))
-            for number in _numbers_in(tensor):  # the 3 in 3·(a + bc)
+            for number in graph.node(tensor).numbers:  # the 3 in 3·(a + bc)
                 clusters[scope].append((f"c{k}", _number_style(number)))
-    _emit(graph, clusters)
+    _emit(drawing, clusters, layout.labels)
     if layout.summarised:
-        graph.node(
+        drawing.node(
             "hidden", _hidden_label(layout), shape="note", style="filled", fillcolor="#f5f5f5"
         )
     for source, target in _edges(layout):
-        graph.edge(source, target)
+        drawing.edge(source, target)
     if legend:
-        _add_legend(graph, show_grads)
-    return graph
+        _add_legend(drawing, show_grads)
+    return drawing
 
 
 def save_svg(y: Tensor, path: str | Path, **options: Any) -> Path:
@@ -175,23 +175,6 @@ def save_svg(y: Tensor, path: str | Path, **options: Any) -> Path:
 
 # ---------------------------------------------------------------------------------------------
 # Walking the graph
-
-
-def _parents(tensor: Tensor) -> tuple[Tensor, ...]:
-    return tensor._parents or ()
-
-
-def _walk(root: Tensor) -> Iterator[Tensor]:
-    """Every tensor behind `root` once, breadth first from the root (no recursion)."""
-    seen = {id(root)}
-    queue = deque([root])
-    while queue:
-        tensor = queue.popleft()
-        yield tensor
-        for parent in _parents(tensor):
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                queue.append(parent)
 
 
 @dataclass
@@ -208,6 +191,8 @@ class _Layout:
     freed: int = 0
     scopes: set[str] = field(default_factory=set)
     max_nodes: int = 0
+    calls: list[graph.ModuleCall] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # cluster path -> its label
 
     @property
     def summarised(self) -> bool:
@@ -217,36 +202,64 @@ class _Layout:
 def _layout(root: Tensor, max_nodes: int) -> _Layout:
     layout = _Layout(max_nodes=max_nodes)
     budget = max_nodes
-    for tensor in _walk(root):
-        op = tensor._op
+    calls: set[graph.ModuleCall] = set()
+    for tensor in graph.walk(root):
+        node = graph.node(tensor)
+        op = node.op
         layout.total_tensors += 1
         layout.total_ops += op is not None
         # a result is drawn with the op that made it, and with any number the op was given
-        cost = 1 if op is None else 2 + len(_numbers_in(tensor))
+        cost = 1 if op is None else 2 + len(node.numbers)
         if not layout.hidden_tensors and cost <= budget:
             budget -= cost
             layout.index[id(tensor)] = len(layout.drawn)
             layout.drawn.append(tensor)
-            if op is not None:
-                layout.freed += is_freed(tensor)
-                if tensor._scope:
-                    layout.scopes.add(tensor._scope)
+            calls.update(node.calls)
         else:
             layout.hidden_tensors += 1  # once the budget is spent, everything further is hidden
             if op is not None:
-                layout.hidden_ops[op.name] += 1
+                layout.hidden_ops[op] += 1
+    layout.calls = sorted(calls, key=lambda call: (call.start, -call.end))
+    for tensor in layout.drawn:
+        node = graph.node(tensor)
+        if not node.is_leaf:
+            layout.freed += node.freed
+            scope = _op_scope(node, layout)
+            if scope:
+                layout.scopes.add(scope)
     return layout
+
+
+def _op_scope(node: graph.Node, layout: _Layout) -> str | None:
+    """The module an op ran in: the innermost nn module call around its stamp, else the
+    `graph_scope` it was recorded in."""
+    call = graph.innermost_call(node.stamp, layout.calls)
+    if call is None:
+        return node.scope
+    path = call.path
+    if path not in layout.labels:
+        layout.labels[path] = _call_label(call)
+    return path
+
+
+def _call_label(call: graph.ModuleCall) -> str:
+    """ "0: Dense(2→4)": the module's path and what it is."""
+    module = call.module
+    describe = getattr(module, "graph_label", None)
+    what = describe() if callable(describe) else type(module).__name__
+    return f"{call.path}: {what}" if call.path and call.path != what else what
 
 
 def _edges(layout: _Layout) -> Iterator[tuple[str, str]]:
     summary_edges: set[str] = set()
     for k, tensor in enumerate(layout.drawn):
-        if tensor._op is None:
+        node = graph.node(tensor)
+        if node.is_leaf:
             continue
         yield f"o{k}", f"t{k}"
-        if _numbers_in(tensor):
+        if node.numbers:
             yield f"c{k}", f"o{k}"
-        for parent in _parents(tensor):
+        for parent in node.inputs:
             j = layout.index.get(id(parent))
             if j is not None:
                 yield f"t{j}", f"o{k}"
@@ -255,14 +268,15 @@ def _edges(layout: _Layout) -> Iterator[tuple[str, str]]:
                 yield "hidden", f"o{k}"
 
 
-def _scope_of(tensor: Tensor, scopes: set[str]) -> str | None:
-    """The module cluster a tensor belongs in: its op's scope, or for a parameter leaf the
+def _scope_of(tensor: Tensor, layout: _Layout) -> str | None:
+    """The module cluster a tensor belongs in: its op's module, or for a parameter leaf the
     module path in its name ("0.W" → "0") when that module has ops in the drawing."""
-    if tensor._op is not None:
-        return tensor._scope
+    node = graph.node(tensor)
+    if not node.is_leaf:
+        return _op_scope(node, layout)
     if tensor.name and "." in tensor.name:
         owner = tensor.name.rsplit(".", 1)[0]
-        if owner in scopes:
+        if owner in layout.scopes:
             return owner
     return None
 
@@ -305,11 +319,6 @@ def grad_colour(norm: float) -> tuple[str, str]:
     return GRAD_BANDS[-1][1:3]
 
 
-def _numbers_in(tensor: Tensor) -> list[Any]:
-    """The Python numbers the op that made `tensor` was given as operands (e.g. by ``3 * x``)."""
-    return [operand for operand in operands_of(tensor) if not isinstance(operand, Tensor)]
-
-
 def _number_style(number: Any) -> dict[str, str]:
     label = _value_summary(np.asarray(number))
     return {"label": label, "shape": "box", "style": "dashed", "color": "#777777"}
@@ -318,7 +327,8 @@ def _number_style(number: Any) -> dict[str, str]:
 def _tensor_style(
     tensor: Tensor, is_root: bool, show_values: bool, show_grads: bool
 ) -> dict[str, str]:
-    constant_number = tensor._op is None and not tensor._requires_grad and tensor.size == 1
+    leaf = tensor.is_leaf
+    constant_number = leaf and not tensor.requires_grad and tensor.size == 1
     if constant_number and not tensor.name:  # a number in a formula, like the 3 in 3·(a + bc)
         return _number_style(tensor.data.reshape(()))
     lines = []
@@ -326,16 +336,16 @@ def _tensor_style(
         lines.append(_escape(tensor.name))
     elif is_root:
         lines.append("output")
-    elif tensor._op is None:
-        lines.append("input" if tensor._requires_grad else "constant")
+    elif leaf:
+        lines.append("input" if tensor.requires_grad else "constant")
     shape = "scalar" if tensor.ndim == 0 else str(tensor.shape)
     lines.append(f"{shape} {tensor.dtype}")
     if show_values or constant_number:
         lines.append(_value_summary(tensor.data))
     style = {"shape": "box", "fillcolor": "white", "fontcolor": "black"}
-    if tensor._op is not None:
+    if not leaf:
         style["style"] = "rounded,filled"
-    elif tensor._requires_grad:
+    elif tensor.requires_grad:
         style.update(style="filled,bold", peripheries="2")
     else:
         style.update(style="dashed,filled", color="#777777", fontcolor="#444444")
@@ -350,8 +360,9 @@ def _tensor_style(
 
 
 def _op_style(tensor: Tensor) -> dict[str, str]:
-    name = tensor._op.name
-    if tensor._parents is None:
+    node = graph.node(tensor)
+    name = node.op
+    if node.freed:
         return {
             "label": f"{name}\\n(graph freed)",
             "shape": "ellipse",
@@ -383,7 +394,7 @@ def _notes(layout: _Layout, show_grads: bool) -> list[str]:
             "call backward(retain_graph=True) to draw it after backward"
         )
     if show_grads:
-        results = [t for t in layout.drawn if t._op is not None]
+        results = [t for t in layout.drawn if not t.is_leaf]
         some_grads = any(t.grad is not None for t in layout.drawn)
         if some_grads and results and all(t.grad is None for t in results):
             notes.append(
@@ -397,11 +408,11 @@ def _notes(layout: _Layout, show_grads: bool) -> list[str]:
 # Emitting DOT
 
 
-def _emit(graph: graphviz.Digraph, clusters: dict[str | None, list]) -> None:
+def _emit(drawing: graphviz.Digraph, clusters: dict[str | None, list], labels: dict) -> None:
     """Nodes outside any module go at top level; module clusters nest by dotted path
-    ("encoder" contains "encoder.1")."""
+    ("encoder" contains "encoder.1") and are labelled by what they are ("0: Dense(2→4)")."""
     for name, attrs in clusters.get(None, []):
-        graph.node(name, **attrs)
+        drawing.node(name, **attrs)
     paths = sorted(p for p in clusters if p is not None)
     every = set(paths)
     for path in paths:  # ancestors of a scope get a (possibly empty) cluster too
@@ -412,22 +423,27 @@ def _emit(graph: graphviz.Digraph, clusters: dict[str | None, list]) -> None:
         parent = path.rsplit(".", 1)[0] if "." in path else None
         children.setdefault(parent if parent in every else None, []).append(path)
     for path in children.get(None, []):
-        _emit_cluster(graph, path, clusters, children)
+        _emit_cluster(drawing, path, clusters, children, labels)
 
 
 def _emit_cluster(
-    graph: graphviz.Digraph, path: str, clusters: dict, children: dict[str | None, list[str]]
+    drawing: graphviz.Digraph,
+    path: str,
+    clusters: dict,
+    children: dict[str | None, list[str]],
+    labels: dict[str, str],
 ) -> None:
     # Recursion depth is the module nesting depth (a handful), not the graph size.
-    with graph.subgraph(name=f"cluster_{path}") as sub:
-        sub.attr(label=_escape(path), style="rounded,dashed", color="#8888aa", fontcolor="#444466")
+    with drawing.subgraph(name=f"cluster_{path}") as sub:
+        label = _escape(labels.get(path, path))
+        sub.attr(label=label, style="rounded,dashed", color="#8888aa", fontcolor="#444466")
         for name, attrs in clusters.get(path, []):
             sub.node(name, **attrs)
         for child in children.get(path, []):
-            _emit_cluster(sub, child, clusters, children)
+            _emit_cluster(sub, child, clusters, children, labels)
 
 
-def _add_legend(graph: graphviz.Digraph, show_grads: bool) -> None:
+def _add_legend(drawing: graphviz.Digraph, show_grads: bool) -> None:
     """One node holding a table: what the node styles mean and, with gradients, the colours."""
     rows = [
         ("double border", "input / parameter (requires grad)", None),
@@ -450,4 +466,4 @@ def _add_legend(graph: graphviz.Digraph, show_grads: bool) -> None:
         + "".join(cells)
         + "</TABLE>>"
     )
-    graph.node("legend", table, shape="plaintext", fontsize="9")
+    drawing.node("legend", table, shape="plaintext", fontsize="9")

@@ -36,8 +36,8 @@ from cli import parse_options
 
 import autograd_lite as ag
 from autograd_lite import Tensor, nn
+from autograd_lite.nn.datasets import planar_flower
 from autograd_lite.viz import GraphvizNotFoundError
-from nn.datasets import planar_flower
 
 COURSE = {"J": 33.0, "a": 3.0, "b": 6.0, "c": 9.0}  # the lecture's numbers
 

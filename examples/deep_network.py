@@ -30,7 +30,7 @@ from pathlib import Path
 from cli import parse_options
 
 from autograd_lite import nn
-from nn.datasets import synthetic_digits
+from autograd_lite.nn.datasets import synthetic_digits
 
 # The course's figures on its cat / non-cat photos (train, test).
 COURSE = {"2-layer": (1.00, 0.72), "L-layer": (0.986, 0.80)}

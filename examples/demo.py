@@ -24,7 +24,7 @@ from figures import MATPLOTLIB_MISSING, probabilities_of, save_decision_boundari
 
 import autograd_lite as ag
 from autograd_lite import Tensor, nn
-from nn.datasets import planar_flower
+from autograd_lite.nn.datasets import planar_flower
 
 COURSE_ACCURACY = 0.90  # the course's 2-layer network, 4 tanh units, 10,000 iterations
 

@@ -34,8 +34,8 @@ from cli import parse_options
 
 import autograd_lite as ag
 from autograd_lite import Tensor, nn
-from autograd_lite.ops._core import Op, as_tensor, record
-from nn.datasets import planar_flower
+from autograd_lite.extend import Op, as_tensor, record
+from autograd_lite.nn.datasets import planar_flower
 
 COURSE = {"correct": 1e-7, "broken": 0.285}  # the course's reported differences
 

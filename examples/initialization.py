@@ -34,7 +34,7 @@ from cli import parse_options
 from figures import MATPLOTLIB_MISSING, probabilities_of, save_decision_boundaries
 
 from autograd_lite import Tensor, nn
-from nn.datasets import circles
+from autograd_lite.nn.datasets import circles
 
 # The course's published accuracies: (train, test).
 COURSE = {"zeros": (0.50, 0.50), "large random": (0.83, 0.86), "He": (0.9933, 0.96)}

@@ -29,7 +29,7 @@ import numpy as np
 from cli import parse_options
 
 from autograd_lite import Tensor, nn
-from nn.datasets import synthetic_digits
+from autograd_lite.nn.datasets import synthetic_digits
 
 COURSE = {"train": 0.99, "test": 0.70}  # the course's figures on its cat / non-cat photos
 LEARNING_RATE = 0.05

@@ -39,7 +39,7 @@ from cli import parse_options
 from figures import MATPLOTLIB_MISSING, probabilities_of, save_curves, save_decision_boundaries
 
 from autograd_lite import nn
-from nn.datasets import moons
+from autograd_lite.nn.datasets import moons
 
 # The course's published training accuracies (5,000 epochs). The 2021 edition of the notebook
 # prints "> 71%" for GD and momentum (79.7% in earlier editions), 94% for Adam; with decay

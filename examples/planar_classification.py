@@ -34,7 +34,7 @@ from cli import parse_options
 from figures import MATPLOTLIB_MISSING, probabilities_of, save_decision_boundaries
 
 from autograd_lite import Tensor, nn
-from nn.datasets import planar_flower
+from autograd_lite.nn.datasets import planar_flower
 
 # The course's published figures (training-set accuracy).
 COURSE_LOGISTIC = 0.47

@@ -33,7 +33,7 @@ from cli import parse_options
 from figures import MATPLOTLIB_MISSING, probabilities_of, save_decision_boundaries
 
 from autograd_lite import Tensor, nn
-from nn.datasets import noisy_sine
+from autograd_lite.nn.datasets import noisy_sine
 
 LAMBD = 0.7  # L2 strength λ (the course's value)
 DROP = 0.14  # dropout probability = 1 − keep_prob, keep_prob = 0.86 (the course's value)

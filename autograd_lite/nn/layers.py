@@ -59,6 +59,9 @@ class Dense(Module):
             )
         return ag.linear(x, self.W, self.b)
 
+    def graph_label(self) -> str:
+        return f"{type(self).__name__}({self.n_in}→{self.n_out})"
+
     def extra_repr(self) -> str:
         return (
             f"n_in={self.n_in}, n_out={self.n_out}, bias={self.b is not None}, "

@@ -17,38 +17,47 @@ derivative is written once and serves both modes (the idea HIPS autograd uses).
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from autograd_lite import grad_mode
 from autograd_lite.grad_mode import state
+from autograd_lite.storage import (
+    NO_SAVED,
+    Tensor,
+    as_tensor,
+    constant_for,
+    is_tensor,
+    make,
+    operands,
+    to_array,
+)
 
-if TYPE_CHECKING:
-    from autograd_lite.tensor import Tensor
+__all__ = [
+    "NO_SAVED",
+    "NumpyMath",
+    "Op",
+    "ScalarOp",
+    "VariadicOp",
+    "apply_partial",
+    "arithmetic",
+    "as_tensor",
+    "binary",
+    "constant_for",
+    "is_tensor",
+    "keepdims_shape",
+    "normalize_axis",
+    "operands",
+    "operands_of",
+    "record",
+    "record_many",
+    "to_array",
+    "unbroadcast",
+]
 
 Partial = Callable[..., Any]
-
-_NO_SAVED: dict[str, Any] = {}
-
-# One clock orders what happens to tensors: a recorded result takes the next tick when its op
-# runs (`_stamp`), a tensor assigned into in place takes one as well (`_changed_at`).
-# - An op's inputs exist before it runs, so decreasing stamps are a reverse topological order:
-#   the engine processes nodes in that order (as PyTorch's engine orders by sequence number).
-# - A parent whose `_changed_at` is later than its child's `_stamp` was changed after the op
-#   used it, which would silently give a wrong gradient, so backward refuses it (the idea
-#   behind PyTorch's version counters, with one global clock).
-tick: Callable[[], int] = itertools.count(1).__next__
-last_change = 0  # the tick of the latest in-place assignment anywhere (0: none yet)
-
-
-def next_change() -> int:
-    """Take a tick for an in-place assignment and remember it as the latest change."""
-    global last_change
-    last_change = tick()
-    return last_change
 
 
 class Op:
@@ -100,7 +109,7 @@ def operands_of(tensor: Tensor) -> list[Any]:
 def apply_partial(partial: Partial, xp: Any, g: Any, y: Any, inputs: Sequence, saved: Any) -> Any:
     """Call a partial derivative with what its node saved: nothing, keyword arguments (a
     dict), or a `ScalarOp`'s number as the last argument. (The engine spells this out inline.)"""
-    if saved is _NO_SAVED:
+    if saved is NO_SAVED:
         return partial(xp, g, y, *inputs)
     if type(saved) is dict:
         return partial(xp, g, y, *inputs, **saved)
@@ -130,16 +139,9 @@ class _IndexedPartials:
         return functools.partial(self._partial, index=index)
 
 
-# What `record` stores on a result, in the Tensor itself (one object per op for the cycle
-# collector to track, which deep graphs feel): `_op`; the parent tensors, in slots `_parent0`
-# and `_parent1` (most ops have one or two inputs) or, for ops with more, all of them as the
-# tuple `_more_parents` (`Tensor._parents` gives them as a tuple in every case); non-tensor
-# data the partials need, `_saved` (keyword arguments such as an axis or a mask, or a
-# ScalarOp's number: see `apply_partial`); `_stamp`, the clock's tick when
-# the op ran; and, only while a scope or anomaly detection is open, `_scope` and `_trace`.
-# A backward pass without retain_graph releases every node it went through (the engine drops
-# its parents and saved data): `_parent0 is None` on a tensor with an `_op` then marks the
-# graph as freed.
+# What `record` stores on a result is described in `autograd_lite.storage`: the op, its inputs
+# in slots, `_saved` (keyword arguments such as an axis or a mask, or a ScalarOp's number: see
+# `apply_partial`) and the clock's `_stamp`.
 
 
 def is_freed(tensor: Tensor) -> bool:
@@ -148,7 +150,7 @@ def is_freed(tensor: Tensor) -> bool:
 
 
 def record(
-    data: np.ndarray, op: Op, a: Tensor, b: Tensor | None = None, saved: Any = _NO_SAVED
+    data: np.ndarray, op: Op, a: Tensor, b: Tensor | None = None, saved: Any = NO_SAVED
 ) -> Tensor:
     """Wrap `data`, the NumPy result of `op` on input `a` (and `b` for a binary op), in a
     Tensor, recording the op when it is needed: grad mode is on and some input requires grad.
@@ -158,12 +160,12 @@ def record(
     if grad_mode.extras_active:  # some thread has grad mode off, a scope, anomaly or profiler
         return _record_with_extras(data, op, (a,) if b is None else (a, b), saved)
     if a._requires_grad or (b is not None and b._requires_grad):
-        return _make_tensor(data, op, a, b, None, saved)
-    return _make_tensor(data)
+        return make(data, op, a, b, None, saved)
+    return make(data)
 
 
 def record_many(
-    data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: dict = _NO_SAVED
+    data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: Any = NO_SAVED
 ) -> Tensor:
     """`record` for an op with any number of inputs (concatenate, stack, linear with bias)."""
     if len(parents) <= 2:
@@ -172,126 +174,37 @@ def record_many(
         return _record_with_extras(data, op, parents, saved)
     if any(parent._requires_grad for parent in parents):
         return _make_node(data, op, parents, saved)
-    return _make_tensor(data)
+    return make(data)
 
 
 def _make_node(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: Any) -> Tensor:
     """The recorded result of `op`, its inputs `parents` put in the Tensor's slots."""
     second = parents[1] if len(parents) > 1 else None
     more = parents if len(parents) > 2 else None
-    return _make_tensor(data, op, parents[0], second, more, saved)
+    return make(data, op, parents[0], second, more, saved)
 
 
-def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: dict) -> Tensor:
+def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: Any) -> Tensor:
     """`record` when this thread may have grad mode off, a graph scope, anomaly detection or
-    a profiler: each is read from the thread's state."""
-    anomaly_on = state.anomaly_enabled
-    if anomaly_on:
-        from autograd_lite import anomaly
-
-        anomaly.check_forward(op, parents, data)
+    a profiler: each is read from the thread's state, and the hooks they installed are called
+    (`state.anomaly` is the anomaly checker; `state.profiler` the active profile)."""
+    checker = state.anomaly
+    if checker is not None:
+        checker.check_forward(op, parents, data)
     if state.grad_enabled and any(parent._requires_grad for parent in parents):
         result = _make_node(data, op, parents, saved)
         result._scope = state.scope
-        if anomaly_on:
-            from autograd_lite import anomaly
-
-            result._trace = anomaly.creation_trace()
+        if checker is not None:
+            result._trace = checker.creation_trace()
     else:
-        result = _make_tensor(data)
+        result = make(data)
     if state.profiler is not None:
         state.profiler.on_forward(op, result)
     return result
 
 
-# Set by autograd_lite.tensor at import time (avoids an import cycle on the hot path).
-_make_tensor: Callable[..., Tensor]
-Tensor_: type
-
-
-def is_tensor(value: Any) -> bool:
-    """True for autograd_lite Tensors."""
-    return isinstance(value, Tensor_)
-
-
-def set_tensor_class(cls: type, make: Callable[..., Tensor]) -> None:
-    global Tensor_, _make_tensor
-    Tensor_ = cls
-    _make_tensor = make
-
-
 # ---------------------------------------------------------------------------------------------
-# Operand conversion
-
-
-_ALLOWED_KINDS = "fiub"
-
-
-def check_dtype(array: np.ndarray, where: str) -> np.ndarray:
-    """Reject dtypes the engine cannot differentiate or compute with (complex, object, str)."""
-    if array.dtype.kind not in _ALLOWED_KINDS:
-        raise TypeError(
-            f"{where}: unsupported dtype {array.dtype}; autograd_lite works with real numbers "
-            "(float, int or bool arrays)"
-        )
-    return array
-
-
-def to_array(value: Any, where: str = "Tensor") -> np.ndarray:
-    """Convert user data to an ndarray: ndarrays keep their dtype (no copy), Python numbers
-    become float64, bool stays bool; strings, None, objects and complex numbers are refused."""
-    if isinstance(value, np.ndarray):
-        return check_dtype(value, where)
-    if isinstance(value, Tensor_):
-        return value.data
-    if value is None or isinstance(value, (str, bytes)):
-        raise TypeError(
-            f"{where}: expected numbers, a list of numbers or an ndarray, got {value!r}"
-        )
-    if isinstance(value, np.generic):
-        return check_dtype(np.asarray(value), where)
-    try:
-        array = np.asarray(value)
-    except (ValueError, TypeError) as error:
-        raise TypeError(
-            f"{where}: cannot convert {type(value).__name__} to an array: {error}"
-        ) from None
-    check_dtype(array, where)
-    if array.dtype.kind in "iu":
-        array = array.astype(np.float64)
-    return array
-
-
-def as_tensor(value: Any, where: str) -> Tensor:
-    """Return `value` if it is a Tensor, else a constant Tensor made from it."""
-    if isinstance(value, Tensor_):
-        return value
-    return _make_tensor(to_array(value, where))
-
-
-def _constant_for(value: Any, other: Tensor, where: str) -> Tensor:
-    """A constant operand for a binary op with Tensor `other`.
-
-    Python scalars are "weak" like in NumPy 2: float32 * 2.0 stays float32, so a scalar takes
-    the other operand's float dtype rather than float64.
-    """
-    if type(value) is float or type(value) is int:  # not bool, not NumPy scalars (strong)
-        dtype = other.data.dtype
-        if dtype.kind != "f":
-            dtype = np.result_type(other.data, value)
-        return _make_tensor(np.asarray(value, dtype=dtype))
-    return as_tensor(value, where)
-
-
-def operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
-    """Both operands of a binary op as Tensors (at least one of them already is one)."""
-    if not isinstance(a, Tensor_):
-        if not isinstance(b, Tensor_):
-            b = as_tensor(b, name)
-        a = _constant_for(a, b, name)
-    elif not isinstance(b, Tensor_):
-        b = _constant_for(b, a, name)
-    return a, b
+# Operands of binary ops
 
 
 # 0-d data is computed on as a NumPy scalar (``array[()]``; the result goes back into a 0-d
@@ -303,9 +216,9 @@ def operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
 def binary(fn: Callable, a: Any, b: Any, name: str) -> tuple[Tensor, Tensor, np.ndarray]:
     """Convert the operands of a broadcasting binary op and compute ``fn(a, b)`` in NumPy,
     turning NumPy's shape and dtype complaints into errors that name the op and both shapes."""
-    if type(a) is not Tensor_ or type(b) is not Tensor_:  # fast path: two Tensors
+    if type(a) is not Tensor or type(b) is not Tensor:  # fast path: two Tensors
         a, b = operands(a, b, name)
-    x, y = a.data, b.data
+    x, y = a._data, b._data
     if not x.shape and not y.shape:
         x, y = x[()], y[()]  # 0-d as NumPy scalars
     try:
@@ -328,10 +241,10 @@ def arithmetic(fn: Callable, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflec
     """``fn(a, b)`` recorded as the broadcasting binary `op`, or, when one side is a Python
     number, as the one-input `scalar_op` (number on the right) or `reflected` (on the left)
     with the number kept as the node's saved data."""
-    if type(a) is Tensor_ and type(b) is Tensor_:
+    if type(a) is Tensor and type(b) is Tensor:
         # The common case: `binary`'s computation spelt out, because calling it here made
         # tensor * tensor about 0.3-0.5 µs slower per op (measured against this version).
-        x, y = a.data, b.data
+        x, y = a._data, b._data
         if not x.shape and not y.shape:
             x, y = x[()], y[()]  # 0-d as NumPy scalars
         try:
@@ -340,9 +253,9 @@ def arithmetic(fn: Callable, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflec
             raise _binary_error(error, a, b, op.name) from None
         return record(data, op, a, b)
     if type(b) in _PYTHON_NUMBERS:  # exact types: not bool, not NumPy scalars (strong)
-        if type(a) is Tensor_:
+        if type(a) is Tensor:
             return _scalar_op(fn, a, b, scalar_op)
-    elif type(a) in _PYTHON_NUMBERS and type(b) is Tensor_:
+    elif type(a) in _PYTHON_NUMBERS and type(b) is Tensor:
         return _scalar_op(fn, b, a, reflected)
     a, b, data = binary(fn, a, b, op.name)
     return record(data, op, a, b)
@@ -350,7 +263,7 @@ def arithmetic(fn: Callable, a: Any, b: Any, op: Op, scalar_op: ScalarOp, reflec
 
 def _scalar_op(fn: Callable, tensor: Tensor, scalar: Any, op: ScalarOp):
     """`fn(tensor, scalar)` (or `fn(scalar, tensor)` for a reflected op), recorded."""
-    x = tensor.data
+    x = tensor._data
     if not x.shape:
         x = x[()]  # 0-d as NumPy scalars
     try:
@@ -409,7 +322,7 @@ def unbroadcast(grad: Any, shape: tuple) -> Any:
 
 
 def _raw(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor_) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 class NumpyMath:

@@ -22,6 +22,11 @@ from autograd_lite.ops._core import (
     record,
     to_array,
 )
+from autograd_lite.ops.table import POSITIVE, REALS, Domain, register
+from autograd_lite.validation import real_number
+
+AWAY_FROM_0 = Domain(avoid=(0.0,))
+NONZERO = Domain(avoid=(0.0,), gap=0.5)  # a divisor: |b| ≥ 0.5 keeps b's gradient tame
 
 # ----------------------------------------------------------------------------- arithmetic
 
@@ -93,46 +98,90 @@ RDIV_SCALAR = ScalarOp(  # ∂(c/a)/∂a = −c/a² = −y/a
 )
 
 
+@register(
+    kind="elementwise", method=True, operators=("__add__",), reflected=("__radd__",), numpy=np.add
+)
 def add(a: Any, b: Any):
     """a + b with NumPy broadcasting."""
     return arithmetic(operator.add, a, b, ADD, ADD_SCALAR, RADD_SCALAR)
 
 
+@register(
+    kind="elementwise",
+    method=True,
+    operators=("__sub__",),
+    reflected=("__rsub__",),
+    aliases=("subtract",),
+    numpy=np.subtract,
+)
 def sub(a: Any, b: Any):
     """a − b with broadcasting (a primitive rather than add(a, −b): one node and array less)."""
     return arithmetic(operator.sub, a, b, SUB, SUB_SCALAR, RSUB_SCALAR)
 
 
+@register(
+    kind="elementwise",
+    method=True,
+    operators=("__mul__",),
+    reflected=("__rmul__",),
+    aliases=("multiply",),
+    numpy=np.multiply,
+)
 def mul(a: Any, b: Any):
     """a · b elementwise, with broadcasting."""
     return arithmetic(operator.mul, a, b, MUL, MUL_SCALAR, RMUL_SCALAR)
 
 
+@register(
+    kind="elementwise",
+    method=True,
+    operators=("__truediv__",),
+    reflected=("__rtruediv__",),
+    aliases=("divide", "true_divide"),
+    numpy=np.divide,
+    domain=(REALS, NONZERO),
+)
 def div(a: Any, b: Any):
     """a / b elementwise, with broadcasting (true division; ints give floats)."""
     return arithmetic(operator.truediv, a, b, DIV, DIV_SCALAR, RDIV_SCALAR)
 
 
+@register(
+    kind="elementwise",
+    method=True,
+    operators=("__neg__",),
+    aliases=("negative",),
+    numpy=np.negative,
+)
 def neg(a: Any):
     """−a."""
     a = as_tensor(a, "neg")
-    if a.data.dtype == np.bool_:
+    if a._data.dtype == np.bool_:
         raise TypeError("neg: cannot negate a bool tensor; use ~ for logical not")
-    return record(np.negative(a.data), NEG, a)
+    return record(np.negative(a._data), NEG, a)
 
 
+@register(
+    kind="elementwise",
+    method=True,
+    operators=("__pow__",),
+    reflected=("__rpow__",),
+    aliases=("power",),
+    numpy=np.power,
+    domain=(Domain(0.5, 2.0), REALS),
+)
 def pow(a: Any, b: Any):
     """aᵇ elementwise. A Python-number exponent is a constant (x ** 2); a tensor exponent also
     gets a gradient, ∂(aᵇ)/∂b = aᵇ·ln a."""
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         a = as_tensor(a, "pow")
-        data = a.data ** (b if a.data.dtype.kind == "f" else float(b))
+        data = a._data ** (b if a._data.dtype.kind == "f" else float(b))
         return record(data, POW_SCALAR, a, saved=b)
     a, b = operands(a, b, "pow")
-    if a.data.dtype.kind != "f" and b.data.dtype.kind != "f":
+    if a._data.dtype.kind != "f" and b._data.dtype.kind != "f":
         # Integer powers are computed in float64 (NumPy refuses negative integer exponents,
         # and that refusal must not surface as a broadcasting error).
-        b = b.data.astype(np.float64)
+        b = b._data.astype(np.float64)
     a, b, data = binary(np.power, a, b, "pow")
     return record(data, POW, a, b)
 
@@ -156,42 +205,55 @@ def _float(a: Any, name: str):
     """The operand as a Tensor, and its data to compute with: floating point (ints and bools
     become float64), a 0-d array as a NumPy scalar."""
     a = as_tensor(a, name)
-    data = a.data
+    data = a._data
     if data.dtype.kind != "f":
         data = data.astype(np.float64)
     return a, data if data.shape else data[()]  # 0-d as NumPy scalars (see _core)
 
 
+@register(kind="elementwise", method=True, numpy=np.exp)
 def exp(a: Any):
     """eᵃ elementwise."""
     a, x = _float(a, "exp")
     return record(np.exp(x), EXP, a)
 
 
+@register(kind="elementwise", method=True, numpy=np.log, domain=POSITIVE)
 def log(a: Any):
     """Natural logarithm ln a elementwise (−inf at 0, nan below, as NumPy)."""
     a, x = _float(a, "log")
     return record(np.log(x), LOG, a)
 
 
+@register(kind="elementwise", method=True, numpy=np.sqrt, domain=POSITIVE)
 def sqrt(a: Any):
     """√a elementwise."""
     a, x = _float(a, "sqrt")
     return record(np.sqrt(x), SQRT, a)
 
 
+@register(
+    kind="elementwise",
+    method=True,
+    operators=("__abs__",),
+    aliases=("absolute",),
+    numpy=np.abs,
+    domain=AWAY_FROM_0,
+)
 def abs(a: Any):
     """|a| elementwise; its derivative at 0 is taken as 0 (PyTorch's choice)."""
     a = as_tensor(a, "abs")
-    return record(np.abs(a.data), ABS, a)
+    return record(np.abs(a._data), ABS, a)
 
 
+@register(kind="elementwise", method=True, numpy=np.tanh)
 def tanh(a: Any):
     """tanh a elementwise."""
     a, x = _float(a, "tanh")
     return record(np.tanh(x), TANH, a)
 
 
+@register(kind="elementwise", method=True)
 def sigmoid(a: Any):
     """σ(a) = 1 / (1 + e⁻ᵃ), computed as exp(−log(1 + e⁻ᵃ)) with `logaddexp` so that it is
     finite and accurate for any input (no overflow at a = −1000, full precision in the tails)."""
@@ -199,25 +261,17 @@ def sigmoid(a: Any):
     return record(np.exp(-np.logaddexp(0, -x)), SIGMOID, a)
 
 
+@register(kind="elementwise", method=True, domain=AWAY_FROM_0)
 def relu(a: Any):
     """max(a, 0) elementwise; relu'(0) = 0."""
     a = as_tensor(a, "relu")
-    return record(np.maximum(a.data, 0), RELU, a)
+    return record(np.maximum(a._data, 0), RELU, a)
 
 
-def _real_number(value: Any, name: str, what: str) -> Any:
-    """`value` if it is a real number (Python or NumPy scalar, not a bool), else a TypeError
-    naming the op and the parameter."""
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
-        value, (bool, np.bool_)
-    ):
-        return value
-    raise TypeError(f"{name}: {what} must be a real number, got {value!r}")
-
-
+@register(kind="elementwise", method=True, domain=AWAY_FROM_0)
 def leaky_relu(a: Any, negative_slope: float = 0.01):
     """a where a > 0, negative_slope · a elsewhere."""
-    _real_number(negative_slope, "leaky_relu", "negative_slope")
+    real_number(negative_slope, "negative_slope", "leaky_relu")
     a, x = _float(a, "leaky_relu")
     data = np.where(x > 0, x, x * negative_slope)
     return record(data, LEAKY_RELU, a, saved={"negative_slope": negative_slope})
@@ -244,12 +298,14 @@ MINIMUM = Op(
 )
 
 
+@register(kind="elementwise", method=True, numpy=np.maximum)
 def maximum(a: Any, b: Any):
     """Elementwise max(a, b) with broadcasting; where a = b each gets half the gradient."""
     a, b, data = binary(np.maximum, a, b, "maximum")
     return record(data, MAXIMUM, a, b)
 
 
+@register(kind="elementwise", method=True, numpy=np.minimum)
 def minimum(a: Any, b: Any):
     """Elementwise min(a, b) with broadcasting; where a = b each gets half the gradient."""
     a, b, data = binary(np.minimum, a, b, "minimum")
@@ -270,6 +326,13 @@ def _clip_partial(xp, g, y, a, *, lo, hi):
 CLIP = Op("clip", _clip_partial)
 
 
+@register(
+    kind="elementwise",
+    method=True,
+    aliases=("clamp",),
+    keyword_aliases={"min": "lo", "max": "hi", "a_min": "lo", "a_max": "hi"},
+    numpy=np.clip,
+)
 def clip(a: Any, lo: float | None = None, hi: float | None = None):
     """Clamp a to [lo, hi] (either bound may be None); gradient 1 where lo ≤ a ≤ hi, else 0."""
     a = as_tensor(a, "clip")
@@ -277,10 +340,10 @@ def clip(a: Any, lo: float | None = None, hi: float | None = None):
         raise ValueError("clip: at least one of lo and hi must be given")
     for bound, what in ((lo, "lo"), (hi, "hi")):
         if bound is not None:
-            _real_number(bound, "clip", what)
+            real_number(bound, what, "clip", finite=False)
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(f"clip: lo ({lo}) is greater than hi ({hi})")
-    return record(np.clip(a.data, lo, hi), CLIP, a, saved={"lo": lo, "hi": hi})
+    return record(np.clip(a._data, lo, hi), CLIP, a, saved={"lo": lo, "hi": hi})
 
 
 WHERE = Op(
@@ -290,12 +353,13 @@ WHERE = Op(
 )
 
 
+@register(kind="elementwise", numpy=np.where)
 def where(condition: Any, a: Any, b: Any):
     """Elementwise choice: a where `condition` is true, b elsewhere (all three broadcast)."""
     cond = to_array(condition, "where").astype(bool, copy=False)
     a, b = operands(a, b, "where")
     try:
-        data = np.where(cond, a.data, b.data)
+        data = np.where(cond, a._data, b._data)
     except ValueError:
         raise ValueError(
             f"where: condition of shape {cond.shape} cannot be broadcast with shapes "

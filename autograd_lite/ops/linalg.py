@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops._core import Op, as_tensor, record, record_many
+from autograd_lite.ops.table import register
 
 
 def _matmul_partial_a(xp, g, y, a, b):
@@ -36,6 +37,13 @@ def _matmul_partial_b(xp, g, y, a, b):
 MATMUL = Op("matmul", _matmul_partial_a, _matmul_partial_b)
 
 
+@register(
+    kind="linalg",
+    method=True,
+    operators=("__matmul__",),
+    reflected=("__rmatmul__",),
+    numpy=np.matmul,
+)
 def matmul(a: Any, b: Any):
     """Matrix product a @ b with NumPy's rules: 1-D·1-D is a dot product, 1-D operands act as
     row/column vectors, and leading (batch) axes broadcast."""
@@ -53,7 +61,7 @@ def matmul(a: Any, b: Any):
             f"{inner_a} (last axis of a) != {inner_b} ({b_axis} of b)"
         )
     try:
-        data = np.matmul(a.data, b.data)
+        data = np.matmul(a._data, b._data)
     except ValueError:
         raise ValueError(
             f"matmul: batch axes of shapes {a.shape} and {b.shape} cannot be broadcast together"
@@ -79,6 +87,7 @@ def _linear_partial_bias(xp, g, y, x, weight, bias):
 LINEAR = Op("linear", _linear_partial_x, _linear_partial_weight, _linear_partial_bias)
 
 
+@register(kind="linalg")
 def linear(x: Any, weight: Any, bias: Any = None):
     """The dense layer y = x @ Wᵀ + b, with W of shape (n_out, n_in) and b of shape (n_out,)
     (the course's Z = W·A + b for examples stored as rows).
@@ -94,7 +103,7 @@ def linear(x: Any, weight: Any, bias: Any = None):
             f"linear: input of shape {x.shape} does not match weight of shape {weight.shape} "
             f"(expected the input's last axis to be n_in = {weight.shape[1]})"
         )
-    data = x.data @ weight.data.T
+    data = x._data @ weight._data.T
     if bias is None:
         return record(data, LINEAR, x, weight)
     bias = as_tensor(bias, "linear")
@@ -103,8 +112,8 @@ def linear(x: Any, weight: Any, bias: Any = None):
             f"linear: bias of shape {bias.shape} does not match weight of shape {weight.shape} "
             f"(expected ({weight.shape[0]},))"
         )
-    if np.result_type(data, bias.data) == data.dtype:
-        data += bias.data  # the product is a fresh array: add the bias in place
+    if np.result_type(data, bias._data) == data.dtype:
+        data += bias._data  # the product is a fresh array: add the bias in place
     else:
-        data = data + bias.data
+        data = data + bias._data
     return record_many(data, LINEAR, (x, weight, bias))

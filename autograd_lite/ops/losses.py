@@ -11,7 +11,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops._core import Op, as_tensor, record, to_array
-from autograd_lite.ops.reductions import _stable_shift
+from autograd_lite.ops.elementwise import sigmoid
+from autograd_lite.ops.reductions import _stable_shift, softmax
+from autograd_lite.ops.table import Domain, register
 
 
 def _inverse_count(n: int) -> float:
@@ -23,8 +25,6 @@ def _inverse_count(n: int) -> float:
 def _softmax_ce_partial(xp, g, y, logits, *, target, probs, mass):
     # ∂/∂z of −(1/m) Σᵢ Σₖ yᵢₖ log softmax(zᵢ)ₖ is (softmax(z)·Σₖ yᵢₖ − y)/m, which is the
     # familiar (softmax(z) − y)/m when every target row sums to 1 (then `mass` is None).
-    from autograd_lite.ops.reductions import softmax
-
     m = target.shape[0]
     p = xp.saved(probs, lambda: softmax(logits, axis=-1))
     if mass is not None:
@@ -35,6 +35,7 @@ def _softmax_ce_partial(xp, g, y, logits, *, target, probs, mass):
 SOFTMAX_CROSS_ENTROPY = Op("softmax_cross_entropy", _softmax_ce_partial)
 
 
+@register(kind="loss")
 def softmax_cross_entropy(logits: Any, labels: Any):
     """Mean cross-entropy of softmax(logits) against `labels`:
     L = −(1/m) Σᵢ Σₖ yᵢₖ log softmax(zᵢ)ₖ, computed with log-softmax (finite at ±1000).
@@ -49,10 +50,8 @@ def softmax_cross_entropy(logits: Any, labels: Any):
             f"softmax_cross_entropy: logits must have shape (m, k), got shape {logits.shape}"
         )
     m, k = logits.shape
-    z = logits.data if logits.dtype.kind == "f" else logits.data.astype(np.float64)
-    labels_array = to_array(
-        labels.data if hasattr(labels, "data") else labels, "softmax_cross_entropy"
-    )
+    z = logits._data if logits.dtype.kind == "f" else logits._data.astype(np.float64)
+    labels_array = to_array(labels, "softmax_cross_entropy")
     if labels_array.ndim == 1:
         if labels_array.shape[0] != m:
             raise ValueError(
@@ -94,8 +93,6 @@ def softmax_cross_entropy(logits: Any, labels: Any):
 
 def _bce_logits_partial(xp, g, y, logits, *, target, probs):
     # ∂/∂z of mean(softplus(z) − y·z) is (σ(z) − y)/n.
-    from autograd_lite.ops.elementwise import sigmoid
-
     n = target.size
     return (xp.saved(probs, lambda: sigmoid(logits)) - target) * (g * _inverse_count(n))
 
@@ -104,7 +101,7 @@ BCE_WITH_LOGITS = Op("binary_cross_entropy_with_logits", _bce_logits_partial)
 
 
 def _same_shape_target(pred: Any, target: Any, name: str) -> np.ndarray:
-    target = to_array(target.data if hasattr(target, "data") else target, name)
+    target = to_array(target, name)
     if target.shape != pred.shape:
         raise ValueError(
             f"{name}: predictions of shape {pred.shape} and targets of shape {target.shape} "
@@ -113,13 +110,14 @@ def _same_shape_target(pred: Any, target: Any, name: str) -> np.ndarray:
     return target
 
 
+@register(kind="loss")
 def binary_cross_entropy_with_logits(logits: Any, targets: Any):
     """Mean binary cross-entropy of σ(z) against targets y, from logits z:
     L = mean(max(z, 0) − z·y + log(1 + e^−|z|)), the stable form of
     −[y log σ(z) + (1 − y) log(1 − σ(z))] (finite at z = ±1000). Gradient (σ(z) − y)/n."""
     logits = as_tensor(logits, "binary_cross_entropy_with_logits")
     y = _same_shape_target(logits, targets, "binary_cross_entropy_with_logits")
-    z = logits.data if logits.dtype.kind == "f" else logits.data.astype(np.float64)
+    z = logits._data if logits.dtype.kind == "f" else logits._data.astype(np.float64)
     y = y.astype(z.dtype, copy=False)
     losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
     probs = np.exp(-np.logaddexp(0, -z))
@@ -155,13 +153,14 @@ def _check_probabilities(data: np.ndarray) -> None:
         )
 
 
+@register(kind="loss", domain=Domain(0.05, 0.95))
 def binary_cross_entropy(probabilities: Any, targets: Any):
     """Mean binary cross-entropy of probabilities p in [0, 1] against targets y:
     L = −mean(y log p + (1 − y) log(1 − p)), each log clamped at −100 so that p of exactly 0
     or 1 stays finite. Prefer `binary_cross_entropy_with_logits` when you have logits."""
     p = as_tensor(probabilities, "binary_cross_entropy")
     y = _same_shape_target(p, targets, "binary_cross_entropy")
-    data = p.data if p.dtype.kind == "f" else p.data.astype(np.float64)
+    data = p._data if p.dtype.kind == "f" else p._data.astype(np.float64)
     _check_probabilities(data)
     y = y.astype(data.dtype, copy=False)
     with np.errstate(divide="ignore"):

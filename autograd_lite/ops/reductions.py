@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops._core import Op, as_tensor, keepdims_shape, normalize_axis, record
+from autograd_lite.ops.table import register
+
+REDUCTION = {"dim": "axis", "keepdim": "keepdims"}  # PyTorch spellings of the keywords
 
 
 def _as_keepdims(value: Any, input_shape: tuple, axes: tuple | None, keepdims: bool) -> Any:
@@ -17,7 +20,7 @@ def _as_keepdims(value: Any, input_shape: tuple, axes: tuple | None, keepdims: b
 
 
 def _float_data(a: Any) -> np.ndarray:
-    return a.data if a.data.dtype.kind == "f" else a.data.astype(np.float64)
+    return a._data if a._data.dtype.kind == "f" else a._data.astype(np.float64)
 
 
 # ----------------------------------------------------------------------------- sum / mean / var
@@ -30,11 +33,12 @@ SUM = Op(
 )
 
 
+@register(kind="reduction", method=True, keyword_aliases=REDUCTION, numpy=np.sum)
 def sum(a: Any, axis: Any = None, keepdims: bool = False):
     """Σ a over `axis` (all axes when None)."""
     a = as_tensor(a, "sum")
     axes = normalize_axis(axis, a.ndim, "sum", a.shape)
-    x = a.data
+    x = a._data
     if x.dtype.kind == "f":  # the ufunc's own reduce: np.sum adds a Python layer (~1 µs)
         data = np.add.reduce(x, axis=axes, keepdims=keepdims)
     else:  # np.sum promotes bools and small ints to a wider integer; bools sum as int64
@@ -44,6 +48,7 @@ def sum(a: Any, axis: Any = None, keepdims: bool = False):
     return record(data, SUM, a, saved={"axes": axes, "keepdims": keepdims})
 
 
+@register(kind="reduction", method=True, keyword_aliases=REDUCTION, numpy=np.mean)
 def mean(a: Any, axis: Any = None, keepdims: bool = False):
     """Arithmetic mean over `axis`: sum(a, axis) / n, n the number of elements reduced
     (nan for an empty reduction, like NumPy)."""
@@ -54,6 +59,12 @@ def mean(a: Any, axis: Any = None, keepdims: bool = False):
     return total * (1.0 / count if count else math.nan)
 
 
+@register(
+    kind="reduction",
+    method=True,
+    keyword_aliases={**REDUCTION, "correction": "ddof"},
+    numpy=np.var,
+)
 def var(a: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0):
     """Variance Σ(a − ā)² / (n − ddof) over `axis`; ddof=0 is NumPy's population variance."""
     a = as_tensor(a, "var")
@@ -91,15 +102,17 @@ def _extremum(a: Any, axis: Any, keepdims: bool, op: Op, fn: Any):
         raise ValueError(
             f"{op.name}: cannot reduce over an empty axis (tensor of shape {a.shape}, axis {axis})"
         )
-    data = np.asarray(fn(a.data, axis=axes, keepdims=keepdims))
+    data = np.asarray(fn(a._data, axis=axes, keepdims=keepdims))
     return record(data, op, a, saved={"axes": axes, "keepdims": keepdims})
 
 
+@register(kind="reduction", method=True, aliases=("amax",), keyword_aliases=REDUCTION, numpy=np.max)
 def max(a: Any, axis: Any = None, keepdims: bool = False):
     """Largest element over `axis`; tied maxima share the gradient evenly."""
     return _extremum(a, axis, keepdims, MAX, np.max)
 
 
+@register(kind="reduction", method=True, aliases=("amin",), keyword_aliases=REDUCTION, numpy=np.min)
 def min(a: Any, axis: Any = None, keepdims: bool = False):
     """Smallest element over `axis`; tied minima share the gradient evenly."""
     return _extremum(a, axis, keepdims, MIN, np.min)
@@ -124,6 +137,7 @@ LOGSUMEXP = Op(
 )
 
 
+@register(kind="reduction", method=True, keyword_aliases=REDUCTION)
 def logsumexp(a: Any, axis: Any = None, keepdims: bool = False):
     """log Σ exp(a) over `axis`, computed as m + log Σ exp(a − m) with m = max a (stable)."""
     a = as_tensor(a, "logsumexp")
@@ -153,6 +167,7 @@ SOFTMAX = Op(
 )
 
 
+@register(kind="reduction", method=True, keyword_aliases=REDUCTION)
 def softmax(a: Any, axis: int = -1):
     """softmax(a)ᵢ = exp(aᵢ − m) / Σⱼ exp(aⱼ − m) along `axis` (m = max: stable at ±1000)."""
     a = as_tensor(a, "softmax")
@@ -168,6 +183,7 @@ LOG_SOFTMAX = Op(
 )
 
 
+@register(kind="reduction", method=True, keyword_aliases=REDUCTION)
 def log_softmax(a: Any, axis: int = -1):
     """log softmax(a) = a − logsumexp(a) along `axis`, without forming softmax (stable)."""
     a = as_tensor(a, "log_softmax")

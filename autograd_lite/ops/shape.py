@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops._core import (
+    NumpyMath,
     Op,
     VariadicOp,
     as_tensor,
@@ -19,6 +20,9 @@ from autograd_lite.ops._core import (
     to_array,
     unbroadcast,
 )
+from autograd_lite.ops.table import register
+
+JOIN = {"dim": "axis"}  # PyTorch's spelling of the keyword
 
 
 def _shape_argument(shape: tuple) -> tuple:
@@ -31,12 +35,13 @@ def _shape_argument(shape: tuple) -> tuple:
 RESHAPE = Op("reshape", lambda xp, g, y, a: g.reshape(a.shape))
 
 
+@register(kind="shape", method=True, aliases=("view",), numpy=np.reshape)
 def reshape(a: Any, *shape: Any):
     """The same elements in a new shape (one dimension may be -1)."""
     a = as_tensor(a, "reshape")
     shape = _shape_argument(shape)
     try:
-        data = a.data.reshape(shape)
+        data = a._data.reshape(shape)
     except (ValueError, TypeError):
         raise ValueError(
             f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
@@ -51,6 +56,7 @@ TRANSPOSE = Op(
 )
 
 
+@register(kind="shape", method=True, aliases=("permute",), numpy=np.transpose)
 def transpose(a: Any, *axes: Any):
     """Permute the axes (reverse them when none are given), like ndarray.transpose."""
     a = as_tensor(a, "transpose")
@@ -60,9 +66,10 @@ def transpose(a: Any, *axes: Any):
     if sorted(normalize_axis(axes, a.ndim, "transpose", a.shape) or ()) != list(range(a.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a {a.ndim}-D tensor")
     axes = tuple(ax % a.ndim for ax in axes)
-    return record(a.data.transpose(axes), TRANSPOSE, a, saved={"axes": axes})
+    return record(a._data.transpose(axes), TRANSPOSE, a, saved={"axes": axes})
 
 
+@register(kind="shape", method=True, numpy=np.swapaxes)
 def swapaxes(a: Any, axis1: int, axis2: int):
     """Exchange two axes (a transpose)."""
     a = as_tensor(a, "swapaxes")
@@ -75,6 +82,7 @@ def swapaxes(a: Any, axis1: int, axis2: int):
 BROADCAST_TO = Op("broadcast_to", lambda xp, g, y, a: unbroadcast(g, a.shape))
 
 
+@register(kind="shape", numpy=np.broadcast_to)
 def broadcast_to(a: Any, shape: Sequence[int]):
     """A read-only view of `a` broadcast to `shape`; the gradient is summed back (unbroadcast)."""
     a = as_tensor(a, "broadcast_to")
@@ -85,7 +93,7 @@ def broadcast_to(a: Any, shape: Sequence[int]):
         raise TypeError(f"broadcast_to: shape must be a tuple of ints, got {shape!r}")
     shape = tuple(target)
     try:
-        data = np.broadcast_to(a.data, shape)
+        data = np.broadcast_to(a._data, shape)
     except ValueError:
         raise ValueError(
             f"broadcast_to: cannot broadcast shape {a.shape} to {tuple(shape)}"
@@ -101,7 +109,7 @@ def normalize_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(normalize_index(item) for item in index)
     if is_tensor(index):
-        return index.data
+        return index._data
     if isinstance(index, list):
         # An empty list selects nothing, like NumPy (np.asarray([]) alone would be float64).
         return np.asarray(index) if index else np.asarray(index, dtype=np.intp)
@@ -114,12 +122,13 @@ GETITEM = Op(
 )
 
 
+@register(kind="shape", operators=("__getitem__",), export=False)
 def getitem(a: Any, index: Any):
     """a[index] with NumPy's basic and advanced indexing."""
     a = as_tensor(a, "getitem")
     index = normalize_index(index)
     try:
-        data = a.data[index]
+        data = a._data[index]
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {a.shape})") from None
     return record(np.asarray(data), GETITEM, a, saved={"index": index})
@@ -132,13 +141,12 @@ SCATTER_ADD = Op(
 )
 
 
+@register(kind="shape", export=False)
 def scatter_add(values: Any, shape: Sequence[int], index: Any):
     """zeros(shape) with `values` added at `index` (repeated indices accumulate)."""
-    from autograd_lite.ops._core import NumpyMath
-
     values = as_tensor(values, "scatter_add")
     shape = tuple(shape)
-    data = NumpyMath.scatter_add(values.data, shape, index)
+    data = NumpyMath.scatter_add(values._data, shape, index)
     return record(data, SCATTER_ADD, values, saved={"shape": shape, "index": index})
 
 
@@ -162,6 +170,7 @@ def _tensors(seq: Sequence[Any], name: str) -> tuple:
     return tuple(as_tensor(item, name) for item in seq)
 
 
+@register(kind="shape", aliases=("cat",), keyword_aliases=JOIN, numpy=np.concatenate)
 def concatenate(seq: Sequence[Any], axis: int = 0):
     """Join tensors along an existing axis; each input's gradient is its slice of the output's."""
     tensors = _tensors(seq, "concatenate")
@@ -170,7 +179,7 @@ def concatenate(seq: Sequence[Any], axis: int = 0):
         raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated")
     (axis,) = normalize_axis(axis, first.ndim, "concatenate", first.shape)
     try:
-        data = np.concatenate([t.data for t in tensors], axis=axis)
+        data = np.concatenate([t._data for t in tensors], axis=axis)
     except ValueError:
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"concatenate: shapes {shapes} do not match off axis {axis}") from None
@@ -185,13 +194,14 @@ def _stack_partial(xp, g, y, *inputs, index, axis):
 STACK = VariadicOp("stack", _stack_partial)
 
 
+@register(kind="shape", keyword_aliases=JOIN, numpy=np.stack)
 def stack(seq: Sequence[Any], axis: int = 0):
     """Join equally shaped tensors along a new axis; each input's gradient is its slice."""
     tensors = _tensors(seq, "stack")
     first = tensors[0]
     (axis,) = normalize_axis(axis, first.ndim + 1, "stack", first.shape)
     try:
-        data = np.stack([t.data for t in tensors], axis=axis)
+        data = np.stack([t._data for t in tensors], axis=axis)
     except ValueError:
         shapes = ", ".join(str(t.shape) for t in tensors)
         raise ValueError(f"stack: all tensors need the same shape, got {shapes}") from None
@@ -201,6 +211,7 @@ def stack(seq: Sequence[Any], axis: int = 0):
 ASTYPE = Op("astype", lambda xp, g, y, a: g.astype(a.dtype))
 
 
+@register(kind="shape", method=True)
 def astype(a: Any, dtype: Any):
     """The tensor converted to `dtype` (gradients are converted back to the input's dtype)."""
     a = as_tensor(a, "astype")
@@ -209,6 +220,6 @@ def astype(a: Any, dtype: Any):
     except TypeError:
         raise TypeError(f"astype: {dtype!r} is not a NumPy dtype") from None
     to_array(np.empty(0, dtype), "astype")  # refuses complex/object/str targets
-    if dtype == a.data.dtype:
+    if dtype == a._data.dtype:
         return a
-    return record(a.data.astype(dtype), ASTYPE, a)
+    return record(a._data.astype(dtype), ASTYPE, a)

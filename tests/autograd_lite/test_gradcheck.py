@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import autograd_lite as ag
+from autograd_lite.extend import Op, record
 from autograd_lite.gradcheck import GradcheckReport, gradcheck, relative_error, verdict
-from autograd_lite.ops._core import Op, record
 
 RNG = np.random.default_rng(1234)
 

@@ -1,13 +1,11 @@
 """Module and Sequential: registration, dotted names, modes, state dicts, repr, graph scopes."""
 
-import contextlib
-
 import numpy as np
 import pytest
 
 import nn
 import nn.module
-from autograd_lite import Tensor
+from autograd_lite import Tensor, grad_mode, graph
 
 
 def two_layer_net(seed=0):
@@ -204,18 +202,11 @@ def test_repr_indents_nested_modules():
     assert text.splitlines() == ["Sequential(", "  (0): Sequential(", "    (0): ReLU()", "  )", ")"]
 
 
-def test_forward_runs_inside_a_graph_scope_named_by_module_path(monkeypatch):
-    scopes = []
-
-    @contextlib.contextmanager
-    def recording_scope(path):
-        scopes.append(path)
-        yield
-
-    monkeypatch.setattr(nn.module.ag, "graph_scope", recording_scope)
+def test_each_module_call_is_marked_on_its_output_with_the_module_path():
     outer = nn.Sequential(nn.Dense(3, 3, seed=0), Encoder())
-    outer(Tensor(np.ones((2, 3))))
-    assert scopes == [
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    calls = graph.module_calls(outer(x).sum())
+    assert [call.path for call in calls] == [
         "Sequential",
         "0",
         "1",
@@ -224,6 +215,36 @@ def test_forward_runs_inside_a_graph_scope_named_by_module_path(monkeypatch):
         "1.layers.1",
         "1.layers.2",
     ]
+    assert all(isinstance(call.module, nn.Module) for call in calls)
+
+
+def test_every_op_of_a_module_call_lies_inside_its_call_and_no_other_op_does():
+    model = nn.Sequential(nn.Dense(3, 4, seed=0), nn.Tanh(), nn.Dense(4, 1, seed=1))
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    outside = x * 2.0
+    loss = (model(outside) ** 2).sum()
+    calls = {call.path: call for call in graph.module_calls(loss)}
+    ops = {graph.node(t).op: graph.node(t).stamp for t in graph.walk(loss) if not t.is_leaf}
+    assert calls["0"].contains(ops["linear"]) or calls["2"].contains(ops["linear"])
+    assert calls["1"].contains(ops["tanh"]) and not calls["0"].contains(ops["tanh"])
+    for call in calls.values():
+        assert not call.contains(ops["mul"])  # x * 2.0 ran before the model
+        assert not call.contains(ops["sum"])  # and the loss after it
+
+
+def test_a_module_call_costs_no_graph_scope_per_op():
+    model = nn.Sequential(nn.Dense(3, 4, seed=0), nn.Tanh())
+    before = len(grad_mode.extras_active)
+    seen = []
+    original = model[1].forward
+
+    def forward(x):
+        seen.append(len(grad_mode.extras_active))
+        return original(x)
+
+    model[1].forward = forward
+    model(Tensor(np.ones((2, 3)), requires_grad=True))
+    assert seen == [before]  # ops inside a module stay on the fast path
 
 
 def test_module_without_forward_says_so():

@@ -1,0 +1,223 @@
+"""A read-only view of the recorded graph, for tools and for curious users.
+
+    >>> from autograd_lite import Tensor, graph
+    >>> x = Tensor(2.0, requires_grad=True, name="x")
+    >>> y = (x * 3.0).exp()
+    >>> node = graph.node(y)
+    >>> node.op, [graph.node(t).op for t in node.inputs]
+    ('exp', ['mul'])
+
+`node(t)` describes the op that made `t`: its name, inputs, operands as written (with the
+Python numbers an op was given), what its partial derivatives saved, where it was created (while
+anomaly detection is on), the module it ran in, and whether a backward pass freed it. `walk`
+and `topological_order` visit a whole graph without recursion. The drawing, explanation,
+profiling and anomaly tools read graphs only through this module.
+
+Module calls. `nn` marks each module call on its output with `begin_call` / `end_call`: the
+clock's ticks before and after the call bracket the stamps of every op the call recorded, so a
+drawing can group a module's ops without tagging each op as it runs (which would cost every op
+inside a model a little). `module_calls(root)` gathers those records, innermost last.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from autograd_lite.ops._core import ScalarOp, apply_partial, is_freed
+from autograd_lite.storage import NO_SAVED, Tensor, tick
+
+__all__ = [
+    "ModuleCall",
+    "Node",
+    "begin_call",
+    "end_call",
+    "module_calls",
+    "node",
+    "topological_order",
+    "walk",
+]
+
+
+@dataclass(frozen=True)
+class ModuleCall:
+    """One call of an `nn` module: ops stamped in (start, end] ran inside it."""
+
+    start: int
+    end: int
+    path: str
+    module: Any
+
+    def contains(self, stamp: int) -> bool:
+        return self.start < stamp <= self.end
+
+
+class Node:
+    """What a tensor's graph node records, read-only. Cheap: a view, nothing is copied."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor: Tensor) -> None:
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"graph.node: expected a Tensor, got {type(tensor).__name__}")
+        self.tensor = tensor
+
+    @property
+    def op(self) -> str | None:
+        """The op's name ("mul", "linear", ...); None for a leaf."""
+        op = self.tensor._op
+        return None if op is None else op.name
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors no recorded op made (inputs, parameters, constants)."""
+        return self.tensor._op is None
+
+    @property
+    def freed(self) -> bool:
+        """True once a backward pass without retain_graph has released this node."""
+        return is_freed(self.tensor)
+
+    @property
+    def inputs(self) -> tuple[Tensor, ...]:
+        """The op's input tensors (empty for a leaf or a freed node)."""
+        return self.tensor._parents or ()
+
+    @property
+    def operands(self) -> list[Any]:
+        """The op's operands in the order they were written: input tensors, and the Python
+        number of an op such as ``3 * x`` on its side. Empty for a leaf or a freed node."""
+        tensor = self.tensor
+        if tensor._parents is None:
+            return []
+        operands: list[Any] = list(tensor._parents)
+        op = tensor._op
+        if isinstance(op, ScalarOp):
+            operands.insert(0 if op.scalar_first else len(operands), tensor._saved)
+        return operands
+
+    @property
+    def numbers(self) -> list[Any]:
+        """The Python numbers among the operands (the 3 in ``3 * x``)."""
+        return [operand for operand in self.operands if not isinstance(operand, Tensor)]
+
+    @property
+    def saved(self) -> Mapping[str, Any]:
+        """What the op kept for its partial derivatives besides inputs and output (an axis, a
+        mask, a ScalarOp's number as "scalar"), read-only."""
+        saved = self.tensor._saved
+        if saved is NO_SAVED:
+            return MappingProxyType({})
+        if type(saved) is dict:
+            return MappingProxyType(saved)
+        return MappingProxyType({"scalar": saved})
+
+    @property
+    def stamp(self) -> int:
+        """The clock's tick when the op ran (creation order; 0 for a leaf)."""
+        return self.tensor._stamp
+
+    @property
+    def scope(self) -> str | None:
+        """The `graph_scope` the op was recorded in, if any (nn modules: see `module_calls`)."""
+        return self.tensor._scope
+
+    @property
+    def calls(self) -> tuple[ModuleCall, ...]:
+        """The nn module calls this tensor is the output of (see `module_calls`)."""
+        return self.tensor._calls or ()
+
+    @property
+    def trace(self) -> tuple[Any, ...]:
+        """Where the op was created (user frames, innermost first) if it was recorded while
+        anomaly detection was on; else empty."""
+        return tuple(self.tensor._trace or ())
+
+    @property
+    def arity(self) -> int:
+        """How many input tensors the op has (0 for a leaf or a freed node)."""
+        return len(self.inputs)
+
+    def local_gradient(self, index: int, upstream: Any) -> Any:
+        """The op's partial derivative for input `index` applied to `upstream` = dL/d(output)
+        as plain NumPy (nothing recorded): dL/d(input) before broadcasting is undone."""
+        from autograd_lite.ops import numpy_math
+
+        tensor = self.tensor
+        if tensor._parents is None:
+            raise RuntimeError(f"graph.node: the graph behind op '{self.op}' was freed")
+        inputs = [parent._data for parent in tensor._parents]
+        partial = tensor._op.partials[index]
+        return apply_partial(partial, numpy_math, upstream, tensor._data, inputs, tensor._saved)
+
+    def __repr__(self) -> str:
+        if self.is_leaf:
+            return f"Node(leaf, shape={self.tensor.shape})"
+        state = ", freed" if self.freed else ""
+        return f"Node({self.op}, shape={self.tensor.shape}, inputs={self.arity}{state})"
+
+
+def node(tensor: Tensor) -> Node:
+    """The read-only view of the graph node that made `tensor`."""
+    return Node(tensor)
+
+
+def walk(root: Tensor) -> Iterator[Tensor]:
+    """Every tensor behind `root` once, breadth first from the root (no recursion)."""
+    if not isinstance(root, Tensor):
+        raise TypeError(f"graph.walk: expected a Tensor, got {type(root).__name__}")
+    seen = {id(root)}
+    queue = deque([root])
+    while queue:
+        tensor = queue.popleft()
+        yield tensor
+        for parent in tensor._parents or ():
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                queue.append(parent)
+
+
+def topological_order(root: Tensor) -> list[Tensor]:
+    """Every tensor `root` depends on that requires grad, each after all its parents
+    (iterative depth-first post-order). Raises if part of the graph was freed."""
+    from autograd_lite.engine import topological_order as order
+
+    return order(root)
+
+
+# ---------------------------------------------------------------------------------------------
+# Module calls (used by nn.Module.__call__)
+
+
+def begin_call() -> int:
+    """A tick before a module call: every op the call records is stamped later."""
+    return tick()
+
+
+def end_call(output: Any, start: int, path: str, module: Any) -> None:
+    """Mark `output` as the result of a module call that began at tick `start` (no-op for an
+    output that is not a Tensor the call made, such as an identity module's input)."""
+    if type(output) is not Tensor or output._stamp <= start:
+        return
+    call = ModuleCall(start, tick(), path, module)
+    previous = output._calls
+    output._calls = (call,) if previous is None else (*previous, call)
+
+
+def module_calls(root: Tensor) -> list[ModuleCall]:
+    """The module calls recorded on the tensors behind `root`, outermost first (ordered by
+    start, then by span, widest first)."""
+    calls = {call for tensor in walk(root) for call in (tensor._calls or ())}
+    return sorted(calls, key=lambda call: (call.start, -call.end))
+
+
+def innermost_call(stamp: int, calls: list[ModuleCall]) -> ModuleCall | None:
+    """The innermost of `calls` that ran the op stamped `stamp` (None outside every call)."""
+    found = None
+    for call in calls:
+        if call.contains(stamp) and (found is None or call.start >= found.start):
+            found = call
+    return found

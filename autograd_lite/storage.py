@@ -1,0 +1,471 @@
+"""The bottom of the house: the `Tensor` class with its storage and graph-node slots, the clock
+that orders what happens to tensors, and the conversion of user data into operands.
+
+Nothing here computes: the ops (`autograd_lite.ops`) import this module to wrap their results,
+the engine imports it to walk the graph, and `autograd_lite.tensor` attaches the operators and
+methods (generated from the op table). Imports flow one way: storage → ops → engine → tensor →
+tools.
+
+A tensor is its own graph node. A recorded result keeps the op that made it, its inputs and
+what the op's partial derivatives need, in the slots below, so one op costs one Python object:
+
+    _op             the `Op` (None for a leaf)
+    _parent0/1      the first two inputs (most ops have one or two)
+    _more_parents   all inputs as a tuple, for ops with three or more
+    _saved          non-tensor data the partials need (keyword arguments, or a ScalarOp's number)
+    _stamp          the clock's tick when the op ran (0 for a leaf)
+    _scope          the `graph_scope` name the op ran in, if any
+    _calls          the nn module calls this tensor is the output of (`autograd_lite.graph`)
+    _trace          where the op was created, while anomaly detection is on
+
+A backward pass without retain_graph releases every node it went through: `_parent0 is None`
+on a tensor with an `_op` marks the graph behind it as freed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+# ---------------------------------------------------------------------------------------------
+# The clock
+#
+# One clock orders what happens to tensors: a recorded result takes the next tick when its op
+# runs (`_stamp`), and an in-place change of a tensor takes one as well (`_changed_at`).
+# - An op's inputs exist before it runs, so decreasing stamps are a reverse topological order:
+#   the engine processes nodes in that order (as PyTorch's engine orders by sequence number).
+# - An input whose `_changed_at` is later than the op's `_stamp` was changed after the op used
+#   it, which would silently give a wrong gradient, so backward refuses it (the idea behind
+#   PyTorch's version counters, with one global clock).
+
+tick: Callable[[], int] = itertools.count(1).__next__
+last_change = 0  # the tick of the latest in-place change anywhere (0: none yet)
+
+
+def next_change() -> int:
+    """Take a tick for an in-place change and remember it as the latest change."""
+    global last_change
+    last_change = tick()
+    return last_change
+
+
+NO_SAVED: dict[str, Any] = {}  # `_saved` of a node whose partials need nothing but the inputs
+
+
+# ---------------------------------------------------------------------------------------------
+# Operand conversion
+
+_REAL_KINDS = "fiub"
+
+
+def check_dtype(array: np.ndarray, where: str) -> np.ndarray:
+    """Refuse dtypes the engine cannot differentiate or compute with (complex, object, str)."""
+    if array.dtype.kind not in _REAL_KINDS:
+        kind = "complex numbers" if array.dtype.kind == "c" else "dtype"
+        kind = (
+            f"{kind} ({array.dtype}) are" if array.dtype.kind == "c" else f"dtype {array.dtype} is"
+        )
+        raise TypeError(
+            f"{where}: {kind} not supported; autograd_lite works with real numbers (float, int "
+            "or bool arrays)"
+        )
+    return array
+
+
+def to_array(value: Any, where: str = "Tensor") -> np.ndarray:
+    """Convert user data to an ndarray: ndarrays keep their dtype (no copy), Python numbers
+    become float64, bool stays bool; strings, None, objects and complex numbers are refused."""
+    if isinstance(value, np.ndarray):
+        return check_dtype(value, where)
+    if isinstance(value, Tensor):
+        return value._data
+    if value is None or isinstance(value, (str, bytes)):
+        raise TypeError(
+            f"{where}: expected numbers, a list of numbers or an ndarray, got {value!r}"
+        )
+    if isinstance(value, np.generic):
+        return check_dtype(np.asarray(value), where)
+    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if integer and not -(2**63) <= value < 2**64:
+        raise OverflowError(
+            f"{where}: the integer {value} does not fit in 64 bits (int64 holds about "
+            "±9.2e18); pass it as a float, e.g. float(x)"
+        )
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError, OverflowError) as error:
+        raise TypeError(
+            f"{where}: cannot convert {type(value).__name__} to an array: {error}"
+        ) from None
+    check_dtype(array, where)
+    if array.dtype.kind in "iu":
+        array = array.astype(np.float64)
+    return array
+
+
+def as_tensor(value: Any, where: str) -> Tensor:
+    """Return `value` if it is a Tensor, else a constant Tensor made from it."""
+    if isinstance(value, Tensor):
+        return value
+    return make(to_array(value, where))
+
+
+def constant_for(value: Any, other: Tensor, where: str) -> Tensor:
+    """A constant operand for a binary op with Tensor `other`.
+
+    Python scalars are "weak" like in NumPy 2: float32 * 2.0 stays float32, so a scalar takes
+    the other operand's float dtype rather than float64.
+    """
+    if type(value) is float or type(value) is int:  # not bool, not NumPy scalars (strong)
+        dtype = other._data.dtype
+        if dtype.kind != "f":
+            dtype = np.result_type(other._data, value)
+        return make(np.asarray(value, dtype=dtype))
+    return as_tensor(value, where)
+
+
+def operands(a: Any, b: Any, name: str) -> tuple[Tensor, Tensor]:
+    """Both operands of a binary op as Tensors (at least one of them already is one)."""
+    if not isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            b = as_tensor(b, name)
+        a = constant_for(a, b, name)
+    elif not isinstance(b, Tensor):
+        b = constant_for(b, a, name)
+    return a, b
+
+
+def is_tensor(value: Any) -> bool:
+    """True for autograd_lite Tensors."""
+    return isinstance(value, Tensor)
+
+
+# ---------------------------------------------------------------------------------------------
+# The Tensor
+
+
+class _Size(int):
+    """`x.size`: NumPy's element count, an int; called like PyTorch's ``x.size()`` it gives the
+    shape, and ``x.size(dim)`` one axis's length."""
+
+    def __new__(cls, size: int, shape: tuple[int, ...]) -> _Size:
+        instance = super().__new__(cls, size)
+        instance._shape = shape
+        return instance
+
+    def __call__(self, dim: int | None = None) -> Any:
+        if dim is None:
+            return self._shape
+        if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
+            raise TypeError(f"size: dim must be an int, got {dim!r}")
+        if not -len(self._shape) <= dim < len(self._shape):
+            raise IndexError(f"size: dim {dim} is out of range for shape {self._shape}")
+        return self._shape[dim]
+
+
+class Tensor:
+    """An n-dimensional array that records the operations made with it.
+
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad.data
+    array([2., 4.])
+
+    `data` is the wrapped ndarray (no copy of an ndarray argument). Python numbers default to
+    float64, an ndarray keeps its dtype unless `dtype` is given, and integer/bool data becomes
+    float64 when it requires a gradient.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_calls",
+        "_changed_at",
+        "_data",
+        "_grad",
+        "_more_parents",
+        "_name",
+        "_op",
+        "_parent0",
+        "_parent1",
+        "_requires_grad",
+        "_retains_grad",
+        "_saved",
+        "_scope",
+        "_stamp",
+        "_trace",
+    )
+    __hash__ = object.__hash__
+
+    def __init__(
+        self, data: Any, requires_grad: bool = False, name: str | None = None, dtype: Any = None
+    ) -> None:
+        array = to_array(data, "Tensor")
+        if dtype is not None:
+            array = array.astype(_real_dtype(dtype, "Tensor"), copy=False)
+        if requires_grad and array.dtype.kind != "f":
+            array = array.astype(np.float64)
+        self._data: np.ndarray = array
+        self._grad: Tensor | None = None
+        self._name = _checked_name(name)
+        self._requires_grad = _checked_flag(requires_grad, "requires_grad")
+        self._retains_grad = False
+        self._changed_at = 0
+        self._op: Any = None
+        self._parent0: Tensor | None = None
+        self._parent1: Tensor | None = None
+        self._more_parents: tuple[Tensor, ...] | None = None
+        self._saved: Any = NO_SAVED
+        self._stamp = 0
+        self._scope: Any = None
+        self._trace: Any = None
+        self._calls: Any = None
+
+    # ----------------------------------------------------------------------------- storage
+
+    @property
+    def data(self) -> np.ndarray:
+        """The wrapped ndarray (no copy). Assigning a new array replaces the values without
+        recording anything (like PyTorch's ``.data``); a graph that used the old values then
+        refuses to run backward."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        array = to_array(value, "data")
+        if array is not self._data:
+            if self._requires_grad and array.dtype.kind != "f":
+                raise TypeError(
+                    f"data: a tensor that requires grad holds floating-point values, got an "
+                    f"array of dtype {array.dtype}"
+                )
+            self._data = array
+        self._changed_at = next_change()
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/d(self) accumulated by backward (None until then); a Tensor of self's shape."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad: can only be set to a Tensor or None, got {type(value).__name__} "
+                    "(wrap an array with Tensor(...))"
+                )
+            if value.shape != self._data.shape:
+                raise ValueError(
+                    f"grad: a gradient of shape {value.shape} cannot belong to a tensor of "
+                    f"shape {self._data.shape}"
+                )
+            if value._data.dtype.kind != "f":
+                raise TypeError(f"grad: gradients are floating point, got dtype {value.dtype}")
+        self._grad = value
+
+    @property
+    def name(self) -> str | None:
+        """A label for pictures, explanations and error messages (nn sets parameter paths)."""
+        return self._name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._name = _checked_name(value)
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to (leaf) or through (non-leaf) this tensor."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        value = _checked_flag(value, "requires_grad")
+        if self._op is not None and not value:
+            raise RuntimeError(
+                "requires_grad: cannot switch off a tensor that an op produced; use detach()"
+            )
+        if value and self._data.dtype.kind != "f":
+            self._data = self._data.astype(np.float64)
+        self._requires_grad = value
+
+    def requires_grad_(self, value: bool = True) -> Tensor:
+        """Set `requires_grad` in place and return self."""
+        self.requires_grad = value
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors no recorded op produced (inputs, parameters, constants)."""
+        return self._op is None
+
+    @property
+    def _parents(self) -> tuple[Tensor, ...] | None:
+        """The inputs of the op that made this tensor; None for a leaf or a freed graph."""
+        first = self._parent0
+        if first is None:
+            return None
+        if self._parent1 is None:
+            return (first,)
+        return (first, self._parent1) if self._more_parents is None else self._more_parents
+
+    def retain_grad(self) -> Tensor:
+        """Keep this non-leaf tensor's gradient in `.grad` after backward."""
+        self._retains_grad = True
+        return self
+
+    def detach(self) -> Tensor:
+        """The same data (shared, no copy) with no history and no gradient."""
+        return make(self._data)
+
+    # ----------------------------------------------------------------------------- array-likeness
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> _Size:
+        """The number of elements (NumPy); ``x.size()`` gives the shape (PyTorch)."""
+        return _Size(self._data.size, self._data.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    def numel(self) -> int:
+        """The number of elements (PyTorch's name for `size`)."""
+        return self._data.size
+
+    def dim(self) -> int:
+        """The number of axes (PyTorch's name for `ndim`)."""
+        return self._data.ndim
+
+    def numpy(self) -> np.ndarray:
+        """The underlying ndarray (no copy)."""
+        return self._data
+
+    def tolist(self) -> Any:
+        """The values as (nested lists of) Python numbers."""
+        return self._data.tolist()
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors convert to a number, got shape {self.shape}"
+            )
+        return self._data.item()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if dtype is not None and dtype != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self._data.size} elements (shape "
+                f"{self.shape}) is ambiguous; use .any() or .all(), or compare a reduction"
+            )
+        return bool(self._data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub":
+            raise TypeError(
+                f"only integer tensors of one element can be used as an index, got dtype "
+                f"{self.dtype}"
+            )
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if spec and self._data.size == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        return round(self.item(), ndigits)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        extras = []
+        if self._data.dtype != np.float64:
+            extras.append(f"dtype={self._data.dtype}")
+        if self._op is not None:
+            extras.append(f"op={self._op.name}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        if self._name:
+            extras.append(f"name={self._name!r}")
+        return f"Tensor({body}{''.join(', ' + e for e in extras)})"
+
+
+def make(
+    data: np.ndarray,
+    op: Any = None,
+    parent0: Tensor | None = None,
+    parent1: Tensor | None = None,
+    more_parents: tuple[Tensor, ...] | None = None,
+    saved: Any = NO_SAVED,
+) -> Tensor:
+    """Build a Tensor around `data` without validation (the ops' fast path): a constant, or
+    with `op` and its inputs (see the module docstring) the recorded result of an op."""
+    if type(data) is not np.ndarray:  # NumPy scalars (ufuncs on 0-d arrays return them)
+        data = np.asarray(data)
+    t = object.__new__(Tensor)
+    t._data = data
+    t._grad = None
+    t._name = None
+    t._op = op
+    t._parent0 = parent0
+    t._parent1 = parent1
+    t._more_parents = more_parents
+    t._saved = saved
+    t._stamp = 0 if op is None else tick()
+    t._scope = None
+    t._trace = None
+    t._calls = None
+    t._requires_grad = op is not None
+    t._retains_grad = False
+    t._changed_at = 0
+    return t
+
+
+def _checked_name(name: Any) -> str | None:
+    if name is not None and not isinstance(name, str):
+        raise TypeError(f"Tensor: name must be a string or None, got {name!r}")
+    return name
+
+
+def _checked_flag(value: Any, what: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"Tensor: {what} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _real_dtype(dtype: Any, where: str) -> np.dtype:
+    """`dtype` as a NumPy dtype of real numbers, or a TypeError naming `where`."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: {dtype!r} is not a NumPy dtype") from None
+    check_dtype(np.empty(0, resolved), where)
+    return resolved
