@@ -51,7 +51,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks
 
 fuzz: $(STAMP)
-	FUZZ_PROFILE=long $(PY) -m pytest tests/test_fuzz.py -q
+	FUZZ_PROFILE=long $(PY) -m pytest tests/autograd_lite/test_fuzz.py -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

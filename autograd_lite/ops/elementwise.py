@@ -99,7 +99,12 @@ RDIV_SCALAR = ScalarOp(  # ∂(c/a)/∂a = −c/a² = −y/a
 
 
 @register(
-    kind="elementwise", method=True, operators=("__add__",), reflected=("__radd__",), numpy=np.add
+    kind="elementwise",
+    method=True,
+    operators=("__add__",),
+    reflected=("__radd__",),
+    numpy=np.add,
+    dtypes="numeric",
 )
 def add(a: Any, b: Any):
     """a + b with NumPy broadcasting."""
@@ -113,6 +118,7 @@ def add(a: Any, b: Any):
     reflected=("__rsub__",),
     aliases=("subtract",),
     numpy=np.subtract,
+    dtypes="numeric",
 )
 def sub(a: Any, b: Any):
     """a − b with broadcasting (a primitive rather than add(a, −b): one node and array less)."""
@@ -126,6 +132,7 @@ def sub(a: Any, b: Any):
     reflected=("__rmul__",),
     aliases=("multiply",),
     numpy=np.multiply,
+    dtypes="numeric",
 )
 def mul(a: Any, b: Any):
     """a · b elementwise, with broadcasting."""
@@ -152,6 +159,7 @@ def div(a: Any, b: Any):
     operators=("__neg__",),
     aliases=("negative",),
     numpy=np.negative,
+    dtypes="numeric",
 )
 def neg(a: Any):
     """−a."""
@@ -239,6 +247,7 @@ def sqrt(a: Any):
     aliases=("absolute",),
     numpy=np.abs,
     domain=AWAY_FROM_0,
+    dtypes="numeric",
 )
 def abs(a: Any):
     """|a| elementwise; its derivative at 0 is taken as 0 (PyTorch's choice)."""
@@ -261,7 +270,7 @@ def sigmoid(a: Any):
     return record(np.exp(-np.logaddexp(0, -x)), SIGMOID, a)
 
 
-@register(kind="elementwise", method=True, domain=AWAY_FROM_0)
+@register(kind="elementwise", method=True, domain=AWAY_FROM_0, dtypes="numeric")
 def relu(a: Any):
     """max(a, 0) elementwise; relu'(0) = 0."""
     a = as_tensor(a, "relu")
@@ -298,14 +307,14 @@ MINIMUM = Op(
 )
 
 
-@register(kind="elementwise", method=True, numpy=np.maximum)
+@register(kind="elementwise", method=True, numpy=np.maximum, dtypes="numeric")
 def maximum(a: Any, b: Any):
     """Elementwise max(a, b) with broadcasting; where a = b each gets half the gradient."""
     a, b, data = binary(np.maximum, a, b, "maximum")
     return record(data, MAXIMUM, a, b)
 
 
-@register(kind="elementwise", method=True, numpy=np.minimum)
+@register(kind="elementwise", method=True, numpy=np.minimum, dtypes="numeric")
 def minimum(a: Any, b: Any):
     """Elementwise min(a, b) with broadcasting; where a = b each gets half the gradient."""
     a, b, data = binary(np.minimum, a, b, "minimum")
@@ -332,6 +341,7 @@ CLIP = Op("clip", _clip_partial)
     aliases=("clamp",),
     keyword_aliases={"min": "lo", "max": "hi", "a_min": "lo", "a_max": "hi"},
     numpy=np.clip,
+    dtypes="numeric",
 )
 def clip(a: Any, lo: float | None = None, hi: float | None = None):
     """Clamp a to [lo, hi] (either bound may be None); gradient 1 where lo ≤ a ≤ hi, else 0."""
@@ -353,7 +363,7 @@ WHERE = Op(
 )
 
 
-@register(kind="elementwise", numpy=np.where)
+@register(kind="elementwise", numpy=np.where, dtypes="numeric")
 def where(condition: Any, a: Any, b: Any):
     """Elementwise choice: a where `condition` is true, b elsewhere (all three broadcast)."""
     cond = to_array(condition, "where").astype(bool, copy=False)

@@ -43,6 +43,7 @@ MATMUL = Op("matmul", _matmul_partial_a, _matmul_partial_b)
     operators=("__matmul__",),
     reflected=("__rmatmul__",),
     numpy=np.matmul,
+    dtypes="numeric",
 )
 def matmul(a: Any, b: Any):
     """Matrix product a @ b with NumPy's rules: 1-D·1-D is a dot product, 1-D operands act as
@@ -87,7 +88,7 @@ def _linear_partial_bias(xp, g, y, x, weight, bias):
 LINEAR = Op("linear", _linear_partial_x, _linear_partial_weight, _linear_partial_bias)
 
 
-@register(kind="linalg")
+@register(kind="linalg", dtypes="numeric")
 def linear(x: Any, weight: Any, bias: Any = None):
     """The dense layer y = x @ Wᵀ + b, with W of shape (n_out, n_in) and b of shape (n_out,)
     (the course's Z = W·A + b for examples stored as rows).

@@ -31,37 +31,43 @@ def _compare(fn: Any, a: Any, b: Any, name: str) -> Tensor:
         ) from None
 
 
-@register(kind="logic", operators=("__lt__",), numpy=np.less, differentiable=False)
+@register(kind="logic", operators=("__lt__",), numpy=np.less, differentiable=False, dtypes="any")
 def less(a: Any, b: Any) -> Tensor:
     """a < b elementwise (bool)."""
     return _compare(np.less, a, b, "less (<)")
 
 
-@register(kind="logic", operators=("__le__",), numpy=np.less_equal, differentiable=False)
+@register(
+    kind="logic", operators=("__le__",), numpy=np.less_equal, differentiable=False, dtypes="any"
+)
 def less_equal(a: Any, b: Any) -> Tensor:
     """a ≤ b elementwise (bool)."""
     return _compare(np.less_equal, a, b, "less_equal (<=)")
 
 
-@register(kind="logic", operators=("__gt__",), numpy=np.greater, differentiable=False)
+@register(kind="logic", operators=("__gt__",), numpy=np.greater, differentiable=False, dtypes="any")
 def greater(a: Any, b: Any) -> Tensor:
     """a > b elementwise (bool)."""
     return _compare(np.greater, a, b, "greater (>)")
 
 
-@register(kind="logic", operators=("__ge__",), numpy=np.greater_equal, differentiable=False)
+@register(
+    kind="logic", operators=("__ge__",), numpy=np.greater_equal, differentiable=False, dtypes="any"
+)
 def greater_equal(a: Any, b: Any) -> Tensor:
     """a ≥ b elementwise (bool)."""
     return _compare(np.greater_equal, a, b, "greater_equal (>=)")
 
 
-@register(kind="logic", operators=("__eq__",), numpy=np.equal, differentiable=False)
+@register(kind="logic", operators=("__eq__",), numpy=np.equal, differentiable=False, dtypes="any")
 def equal(a: Any, b: Any) -> Tensor:
     """a = b elementwise (bool)."""
     return _compare(np.equal, a, b, "equal (==)")
 
 
-@register(kind="logic", operators=("__ne__",), numpy=np.not_equal, differentiable=False)
+@register(
+    kind="logic", operators=("__ne__",), numpy=np.not_equal, differentiable=False, dtypes="any"
+)
 def not_equal(a: Any, b: Any) -> Tensor:
     """a ≠ b elementwise (bool)."""
     return _compare(np.not_equal, a, b, "not_equal (!=)")
@@ -73,6 +79,7 @@ def not_equal(a: Any, b: Any) -> Tensor:
     reflected=("__rand__",),
     numpy=np.logical_and,
     differentiable=False,
+    dtypes="any",
 )
 def logical_and(a: Any, b: Any) -> Tensor:
     """a ∧ b elementwise (bool; nonzero numbers count as true)."""
@@ -85,13 +92,20 @@ def logical_and(a: Any, b: Any) -> Tensor:
     reflected=("__ror__",),
     numpy=np.logical_or,
     differentiable=False,
+    dtypes="any",
 )
 def logical_or(a: Any, b: Any) -> Tensor:
     """a ∨ b elementwise (bool; nonzero numbers count as true)."""
     return _compare(np.logical_or, a, b, "logical_or (|)")
 
 
-@register(kind="logic", operators=("__invert__",), numpy=np.logical_not, differentiable=False)
+@register(
+    kind="logic",
+    operators=("__invert__",),
+    numpy=np.logical_not,
+    differentiable=False,
+    dtypes="any",
+)
 def logical_not(a: Any) -> Tensor:
     """¬a elementwise (bool; ``~x`` on a tensor)."""
     x = a._data if isinstance(a, Tensor) else to_array(a, "logical_not")

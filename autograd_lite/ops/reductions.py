@@ -33,7 +33,7 @@ SUM = Op(
 )
 
 
-@register(kind="reduction", method=True, keyword_aliases=REDUCTION, numpy=np.sum)
+@register(kind="reduction", method=True, keyword_aliases=REDUCTION, numpy=np.sum, dtypes="numeric")
 def sum(a: Any, axis: Any = None, keepdims: bool = False):
     """Σ a over `axis` (all axes when None)."""
     a = as_tensor(a, "sum")
@@ -106,13 +106,27 @@ def _extremum(a: Any, axis: Any, keepdims: bool, op: Op, fn: Any):
     return record(data, op, a, saved={"axes": axes, "keepdims": keepdims})
 
 
-@register(kind="reduction", method=True, aliases=("amax",), keyword_aliases=REDUCTION, numpy=np.max)
+@register(
+    kind="reduction",
+    method=True,
+    aliases=("amax",),
+    keyword_aliases=REDUCTION,
+    numpy=np.max,
+    dtypes="numeric",
+)
 def max(a: Any, axis: Any = None, keepdims: bool = False):
     """Largest element over `axis`; tied maxima share the gradient evenly."""
     return _extremum(a, axis, keepdims, MAX, np.max)
 
 
-@register(kind="reduction", method=True, aliases=("amin",), keyword_aliases=REDUCTION, numpy=np.min)
+@register(
+    kind="reduction",
+    method=True,
+    aliases=("amin",),
+    keyword_aliases=REDUCTION,
+    numpy=np.min,
+    dtypes="numeric",
+)
 def min(a: Any, axis: Any = None, keepdims: bool = False):
     """Smallest element over `axis`; tied minima share the gradient evenly."""
     return _extremum(a, axis, keepdims, MIN, np.min)
@@ -167,7 +181,7 @@ SOFTMAX = Op(
 )
 
 
-@register(kind="reduction", method=True, keyword_aliases=REDUCTION)
+@register(kind="reduction", method=True, keyword_aliases={"dim": "axis"})
 def softmax(a: Any, axis: int = -1):
     """softmax(a)ᵢ = exp(aᵢ − m) / Σⱼ exp(aⱼ − m) along `axis` (m = max: stable at ±1000)."""
     a = as_tensor(a, "softmax")
@@ -183,7 +197,7 @@ LOG_SOFTMAX = Op(
 )
 
 
-@register(kind="reduction", method=True, keyword_aliases=REDUCTION)
+@register(kind="reduction", method=True, keyword_aliases={"dim": "axis"})
 def log_softmax(a: Any, axis: int = -1):
     """log softmax(a) = a − logsumexp(a) along `axis`, without forming softmax (stable)."""
     a = as_tensor(a, "log_softmax")

@@ -35,7 +35,7 @@ def _shape_argument(shape: tuple) -> tuple:
 RESHAPE = Op("reshape", lambda xp, g, y, a: g.reshape(a.shape))
 
 
-@register(kind="shape", method=True, aliases=("view",), numpy=np.reshape)
+@register(kind="shape", method=True, aliases=("view",), numpy=np.reshape, dtypes="numeric")
 def reshape(a: Any, *shape: Any):
     """The same elements in a new shape (one dimension may be -1)."""
     a = as_tensor(a, "reshape")
@@ -56,7 +56,7 @@ TRANSPOSE = Op(
 )
 
 
-@register(kind="shape", method=True, aliases=("permute",), numpy=np.transpose)
+@register(kind="shape", method=True, aliases=("permute",), numpy=np.transpose, dtypes="numeric")
 def transpose(a: Any, *axes: Any):
     """Permute the axes (reverse them when none are given), like ndarray.transpose."""
     a = as_tensor(a, "transpose")
@@ -69,7 +69,7 @@ def transpose(a: Any, *axes: Any):
     return record(a._data.transpose(axes), TRANSPOSE, a, saved={"axes": axes})
 
 
-@register(kind="shape", method=True, numpy=np.swapaxes)
+@register(kind="shape", method=True, numpy=np.swapaxes, dtypes="numeric")
 def swapaxes(a: Any, axis1: int, axis2: int):
     """Exchange two axes (a transpose)."""
     a = as_tensor(a, "swapaxes")
@@ -82,7 +82,7 @@ def swapaxes(a: Any, axis1: int, axis2: int):
 BROADCAST_TO = Op("broadcast_to", lambda xp, g, y, a: unbroadcast(g, a.shape))
 
 
-@register(kind="shape", numpy=np.broadcast_to)
+@register(kind="shape", numpy=np.broadcast_to, dtypes="numeric")
 def broadcast_to(a: Any, shape: Sequence[int]):
     """A read-only view of `a` broadcast to `shape`; the gradient is summed back (unbroadcast)."""
     a = as_tensor(a, "broadcast_to")
@@ -122,7 +122,7 @@ GETITEM = Op(
 )
 
 
-@register(kind="shape", operators=("__getitem__",), export=False)
+@register(kind="shape", operators=("__getitem__",), export=False, dtypes="numeric")
 def getitem(a: Any, index: Any):
     """a[index] with NumPy's basic and advanced indexing."""
     a = as_tensor(a, "getitem")
@@ -141,7 +141,7 @@ SCATTER_ADD = Op(
 )
 
 
-@register(kind="shape", export=False)
+@register(kind="shape", dtypes="numeric", export=False)
 def scatter_add(values: Any, shape: Sequence[int], index: Any):
     """zeros(shape) with `values` added at `index` (repeated indices accumulate)."""
     values = as_tensor(values, "scatter_add")
@@ -170,7 +170,9 @@ def _tensors(seq: Sequence[Any], name: str) -> tuple:
     return tuple(as_tensor(item, name) for item in seq)
 
 
-@register(kind="shape", aliases=("cat",), keyword_aliases=JOIN, numpy=np.concatenate)
+@register(
+    kind="shape", aliases=("cat",), keyword_aliases=JOIN, numpy=np.concatenate, dtypes="numeric"
+)
 def concatenate(seq: Sequence[Any], axis: int = 0):
     """Join tensors along an existing axis; each input's gradient is its slice of the output's."""
     tensors = _tensors(seq, "concatenate")
@@ -194,7 +196,7 @@ def _stack_partial(xp, g, y, *inputs, index, axis):
 STACK = VariadicOp("stack", _stack_partial)
 
 
-@register(kind="shape", keyword_aliases=JOIN, numpy=np.stack)
+@register(kind="shape", keyword_aliases=JOIN, numpy=np.stack, dtypes="numeric")
 def stack(seq: Sequence[Any], axis: int = 0):
     """Join equally shaped tensors along a new axis; each input's gradient is its slice."""
     tensors = _tensors(seq, "stack")
@@ -211,7 +213,7 @@ def stack(seq: Sequence[Any], axis: int = 0):
 ASTYPE = Op("astype", lambda xp, g, y, a: g.astype(a.dtype))
 
 
-@register(kind="shape", method=True)
+@register(kind="shape", method=True, dtypes="any")
 def astype(a: Any, dtype: Any):
     """The tensor converted to `dtype` (gradients are converted back to the input's dtype)."""
     a = as_tensor(a, "astype")

@@ -57,6 +57,9 @@ class OpInfo:
     second_order   True when ``create_graph`` through its partials gives exact second
                    derivatives (every op here; kept for ops added through `autograd_lite.extend`)
     domain         `Domain` of the inputs for tests (one, or one per input)
+    dtypes         "float": integer and bool inputs are computed in float64 (exp, mean);
+                   "numeric": integer dtypes are kept, as NumPy keeps them (add, sum, reshape);
+                   "any": the result's dtype is its own (comparisons give bool)
     export         False for primitives used only inside the engine (getitem is ``x[i]``)
     """
 
@@ -72,6 +75,7 @@ class OpInfo:
     differentiable: bool = True
     second_order: bool = True
     domain: Domain | tuple[Domain, ...] = REALS
+    dtypes: str = "float"
     export: bool = True
 
     def domains(self, arity: int) -> tuple[Domain, ...]:
@@ -121,10 +125,14 @@ def register(
     differentiable: bool = True,
     second_order: bool = True,
     domain: Domain | tuple[Domain, ...] = REALS,
+    dtypes: str = "float",
     export: bool = True,
 ) -> Any:
     """Declare a public op (as a decorator, or called on a function). Returns the function
     (wrapped to accept `keyword_aliases` when there are any)."""
+
+    if dtypes not in ("float", "numeric", "any"):
+        raise ValueError(f"register: dtypes must be 'float', 'numeric' or 'any', got {dtypes!r}")
 
     def declare(function: Callable) -> Callable:
         op_name = name or function.__name__
@@ -144,6 +152,7 @@ def register(
             differentiable=differentiable,
             second_order=second_order,
             domain=domain,
+            dtypes=dtypes,
             export=export,
         )
         return public

@@ -40,6 +40,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from optable import all_rows
 
 import autograd_lite as ag
 from autograd_lite import Tensor
@@ -277,6 +278,19 @@ unary("abs", np.abs, lambda x: far_from(x, [0.0]))
 unary("tanh", np.tanh, lambda x: True)
 unary("sigmoid", lambda x: 1.0 / (1.0 + np.exp(-x)), lambda x: True)
 unary("relu", lambda x: np.where(x > 0, x, 0.0), lambda x: far_from(x, [0.0]))
+
+
+def _unary_ops_from_the_op_table() -> None:
+    """Every other elementwise op of the op table joins the fuzz through its test row: its
+    NumPy reference, and its domain as the test of where it is safe to apply."""
+    for name, row in all_rows().items():
+        if row.fuzz is not None and name not in OPS:
+            arity, reference, safe = row.fuzz
+            if arity == 1:
+                unary(name, reference, safe)
+
+
+_unary_ops_from_the_op_table()
 
 
 @op("neg", lambda x: -x, lambda x: -x)

@@ -1,0 +1,176 @@
+"""Rows for the elementwise ops. Most are one line: `elementwise(name)` draws from the op's
+declared domain and compares with its NumPy counterpart."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_lite as ag
+from autograd_lite.ops import Domain
+from optable import SHAPES, Case, Rows, custom, elementwise, values_in
+
+ROWS = Rows()
+
+
+def np_sigmoid(a: np.ndarray) -> np.ndarray:
+    """σ(z) without overflow: 1/(1 + e⁻ᶻ) for z ≥ 0, eᶻ/(1 + eᶻ) below."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def np_leaky_relu(a: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+    return np.where(a > 0, a, negative_slope * a)
+
+
+# ----------------------------------------------------------------------------- arithmetic
+# Each binary arithmetic op is drawn in every form a user writes it: two tensors that
+# broadcast, a Python number on either side (the ScalarOp path), an ndarray on the left
+# (the reflected operator) and the function form.
+
+NUMBERS = st.sampled_from([2, -3, 0.5, -1.25, 3.0])
+
+
+def arithmetic(name: str, symbol, divisor_side: int | None = None) -> None:
+    reference = ag.ops.REGISTRY[name].numpy[0]
+    nonzero = Domain(avoid=(0.0,), gap=0.5)
+
+    def sample(draw, rng) -> Case:
+        form = draw(st.sampled_from(["tensors", "number right", "number left", "array left"]))
+        if form == "tensors":
+            shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3)).input_shapes
+            domains = [nonzero if divisor_side == i else Domain() for i in (0, 1)]
+            a, b = (values_in(rng, s, d) for s, d in zip(shapes, domains))
+            function = getattr(ag, name)
+            return Case(
+                (a, b),
+                lambda s, t: symbol(s, t),
+                reference,
+                label=f"{name}{shapes}",
+                method=lambda s, t: function(s, t),
+            )
+        shape = draw(SHAPES)
+        x = values_in(rng, shape, nonzero if divisor_side is not None else Domain())
+        if form == "array left":
+            other = values_in(rng, draw(st.sampled_from([shape, shape[1:], ()])), nonzero)
+        else:
+            other = draw(NUMBERS)
+        if form == "number right":
+            return Case(
+                (x,), lambda t: symbol(t, other), lambda a: reference(a, other), f"x {other}"
+            )
+        return Case(
+            (x,),
+            lambda t: symbol(other, t),
+            lambda a: reference(other, a),
+            f"{other} x",
+            float32=form != "array left",
+        )
+
+    ROWS.add(custom(name, sample, zero_dim=True))
+
+
+arithmetic("add", lambda a, b: a + b)
+arithmetic("sub", lambda a, b: a - b)
+arithmetic("mul", lambda a, b: a * b)
+arithmetic("div", lambda a, b: a / b, divisor_side=1)
+
+
+def _neg_sample(draw, rng) -> Case:
+    x = values_in(rng, draw(SHAPES), Domain())
+    return Case((x,), lambda t: -t, np.negative, "-x", method=lambda t: ag.neg(t))
+
+
+ROWS.add(custom("neg", _neg_sample, zero_dim=True))
+
+
+def _pow_sample(draw, rng) -> Case:
+    """aᵇ with a tensor exponent (positive base), a Python exponent (any base for integers),
+    or a Python base (``2 ** x``)."""
+    form = draw(st.sampled_from(["tensors", "number exponent", "number base"]))
+    if form == "tensors":
+        shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3)).input_shapes
+        a, b = values_in(rng, shapes[0], Domain(0.5, 2.0)), values_in(rng, shapes[1], Domain())
+        return Case((a, b), lambda s, t: s**t, np.power, f"pow{shapes}", lambda s, t: s.pow(t))
+    shape = draw(SHAPES)
+    if form == "number base":
+        base = draw(st.sampled_from([2.0, 0.5, np.e, 3]))
+        x = values_in(rng, shape, Domain())
+        return Case((x,), lambda t: base**t, lambda a: np.power(base, a), f"{base} ** x")
+    p = draw(st.sampled_from([0, 1, 2, 3, -1, -2, 0.5, 1.5, -2.5, 2.0]))
+    domain = Domain(0.3, 2.0) if isinstance(p, float) else Domain(avoid=(0.0,), gap=0.3)
+    x = values_in(rng, shape, domain)
+    return Case((x,), lambda t: t**p, lambda a: np.power(a, p), f"x ** {p}")
+
+
+ROWS.add(custom("pow", _pow_sample, zero_dim=True))
+
+# ----------------------------------------------------------------------------- unary
+
+ROWS.add(
+    elementwise("exp"),
+    elementwise("log"),
+    elementwise("sqrt"),
+    elementwise("abs"),
+    elementwise("tanh"),
+    elementwise("sigmoid", np_sigmoid),
+    elementwise("relu", lambda a: np.maximum(a, 0)),
+    elementwise(
+        "leaky_relu",
+        np_leaky_relu,
+        kwargs=({}, {"negative_slope": 0.2}, {"negative_slope": 0.5}),
+    ),
+)
+
+# ----------------------------------------------------------------------------- piecewise
+
+ROWS.add(
+    elementwise("maximum", apart=1e-3),
+    elementwise("minimum", apart=1e-3),
+)
+
+
+def _clip_sample(draw, rng) -> Case:
+    lo, hi = sorted(
+        draw(
+            st.lists(
+                st.sampled_from([-1.0, -0.5, 0.0, 0.5, 1.5]), min_size=2, max_size=2, unique=True
+            )
+        )
+    )
+    kind = draw(st.sampled_from(["both", "lo only", "hi only", "min/max keywords"]))
+    x = values_in(rng, draw(SHAPES), Domain(avoid=(lo, hi)))
+    if kind == "lo only":
+        return Case((x,), lambda t: t.clip(lo), lambda a: np.clip(a, lo, None), f"clip({lo})")
+    if kind == "hi only":
+        return Case((x,), lambda t: t.clip(hi=hi), lambda a: np.clip(a, None, hi), f"clip(hi={hi})")
+    if kind == "min/max keywords":  # PyTorch's clamp(min=, max=)
+        return Case((x,), lambda t: t.clamp(min=lo, max=hi), lambda a: np.clip(a, lo, hi), "clamp")
+    return Case(
+        (x,),
+        lambda t: ag.clip(t, lo, hi),
+        lambda a: np.clip(a, lo, hi),
+        f"clip({lo}, {hi})",
+        method=lambda t: t.clip(lo, hi),
+    )
+
+
+ROWS.add(custom("clip", _clip_sample, zero_dim=True))
+
+
+def _where_sample(draw, rng) -> Case:
+    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=3, max_dims=3)).input_shapes
+    condition = rng.random(shapes[0]) < 0.5
+    a, b = rng.standard_normal(shapes[1]), rng.standard_normal(shapes[2])
+    assume(a.size and b.size)
+    return Case(
+        (a, b),
+        lambda s, t: ag.where(condition, s, t),
+        lambda s, t: np.where(condition, s, t),
+        f"where{shapes}",
+    )
+
+
+ROWS.add(custom("where", _where_sample))
