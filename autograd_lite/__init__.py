@@ -3,6 +3,7 @@
 Write a model with ordinary operators on `Tensor`s, call `.backward()`, read `.grad`.
 """
 
+from autograd_lite import extend, graph, linalg
 from autograd_lite._version import __version__
 from autograd_lite.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.explain import explain
@@ -41,10 +42,13 @@ __all__ = [
     "draw_graph",
     "enable_grad",
     "explain",
+    "extend",
     "grad",
     "gradcheck",
+    "graph",
     "graph_scope",
     "is_grad_enabled",
+    "linalg",
     "no_grad",
     "profile",
     "retain_grads",

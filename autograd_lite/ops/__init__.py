@@ -13,7 +13,16 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.ops import elementwise, linalg, logic, losses, reductions, shape
+from autograd_lite.ops import (
+    elementwise,
+    linalg,
+    logic,
+    losses,
+    matrix_functions,
+    ordering,
+    reductions,
+    shape,
+)
 from autograd_lite.ops._core import NumpyMath, Op, ScalarOp, VariadicOp, _raw, unbroadcast
 from autograd_lite.ops.table import REGISTRY, Domain, OpInfo, exports, register
 from autograd_lite.storage import make
@@ -45,6 +54,18 @@ class TensorMath:
         return recompute()
 
 
+def _extend_namespaces() -> None:
+    """Every op of the table joins the `xp` vocabulary of partial derivatives: ``xp.cos`` is
+    NumPy's counterpart in an ordinary backward and the recorded op under create_graph. Names
+    the two classes define themselves (broadcast_to, scatter_add, ...) are kept."""
+    for name, info in REGISTRY.items():
+        if info.numpy and name not in vars(NumpyMath):
+            setattr(NumpyMath, name, staticmethod(info.numpy[0]))
+        if name not in vars(TensorMath):
+            setattr(TensorMath, name, staticmethod(info.function))
+
+
+_extend_namespaces()
 numpy_math = NumpyMath
 tensor_math = TensorMath
 
@@ -60,6 +81,8 @@ __all__ = [
     "linalg",
     "logic",
     "losses",
+    "matrix_functions",
+    "ordering",
     "numpy_math",
     "reductions",
     "register",

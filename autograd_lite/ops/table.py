@@ -61,6 +61,8 @@ class OpInfo:
                    "numeric": integer dtypes are kept, as NumPy keeps them (add, sum, reshape);
                    "any": the result's dtype is its own (comparisons give bool)
     export         False for primitives used only inside the engine (getitem is ``x[i]``)
+    namespace      "" for ``autograd_lite.NAME``; "linalg" for ``autograd_lite.linalg.NAME``
+                   (like ``numpy.linalg``)
     """
 
     name: str
@@ -77,6 +79,12 @@ class OpInfo:
     domain: Domain | tuple[Domain, ...] = REALS
     dtypes: str = "float"
     export: bool = True
+    namespace: str = ""
+
+    @property
+    def public_name(self) -> str:
+        """The name a user writes: "exp", or "linalg.norm" for an op in a namespace."""
+        return f"{self.namespace}.{self.name}" if self.namespace else self.name
 
     def domains(self, arity: int) -> tuple[Domain, ...]:
         """The domain of each of `arity` inputs."""
@@ -127,6 +135,7 @@ def register(
     domain: Domain | tuple[Domain, ...] = REALS,
     dtypes: str = "float",
     export: bool = True,
+    namespace: str = "",
 ) -> Any:
     """Declare a public op (as a decorator, or called on a function). Returns the function
     (wrapped to accept `keyword_aliases` when there are any)."""
@@ -154,19 +163,26 @@ def register(
             domain=domain,
             dtypes=dtypes,
             export=export,
+            namespace=namespace,
         )
         return public
 
     return declare if function is None else declare(function)
 
 
-def exports() -> dict[str, Callable]:
-    """Every public op function by name, aliases included."""
+def exports(namespace: str = "") -> dict[str, Callable]:
+    """Every public op function of `namespace` ("" for the top level) by name, aliases
+    included."""
     names: dict[str, Callable] = {}
     for info in REGISTRY.values():
-        if not info.export:
+        if not info.export or info.namespace != namespace:
             continue
         names[info.name] = info.function
         for alias in info.aliases:
             names[alias] = info.function
     return names
+
+
+def namespaces() -> list[str]:
+    """The namespaces ops are declared in besides the top level ("linalg")."""
+    return sorted({info.namespace for info in REGISTRY.values() if info.namespace})

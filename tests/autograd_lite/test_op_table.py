@@ -233,7 +233,7 @@ INTEGER_INPUTS = names(lambda row: row.differentiable and row.info.dtypes != "an
 @SETTINGS
 @given(data=st.data(), seed=SEEDS)
 def test_integer_inputs_follow_the_ops_dtype_rule(name, data, seed):
-    """"float" ops compute integer inputs in float64; "numeric" ops keep NumPy's integer
+    """ "float" ops compute integer inputs in float64; "numeric" ops keep NumPy's integer
     result dtype. Values equal NumPy's on the same integers."""
     case = draw_case(name, data, seed)
     integers = [np.round(np.asarray(a) * 2).astype(np.int64) for a in case.arrays]

@@ -286,12 +286,23 @@ def all_rows() -> dict[str, OpTest]:
         linalg_rows,
         logic_rows,
         loss_rows,
+        matrix_rows,
+        ordering_rows,
         reduction_rows,
         shape_rows,
     )
 
     rows: dict[str, OpTest] = {}
-    modules = (elementwise_rows, reduction_rows, shape_rows, linalg_rows, loss_rows, logic_rows)
+    modules = (
+        elementwise_rows,
+        reduction_rows,
+        shape_rows,
+        linalg_rows,
+        matrix_rows,
+        ordering_rows,
+        loss_rows,
+        logic_rows,
+    )
     for module in modules:
         for name, row in module.ROWS.rows.items():
             if name in rows:
