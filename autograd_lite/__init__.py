@@ -7,7 +7,7 @@ from autograd_lite import extend, graph, linalg
 from autograd_lite._version import __version__
 from autograd_lite.anomaly import AnomalyError, detect_anomaly
 from autograd_lite.explain import explain
-from autograd_lite.functional import grad, value_and_grad
+from autograd_lite.functional import grad, gradients, hessian, hvp, jacobian, value_and_grad
 from autograd_lite.grad_mode import (
     enable_grad,
     graph_scope,
@@ -45,9 +45,13 @@ __all__ = [
     "extend",
     "grad",
     "gradcheck",
+    "gradients",
     "graph",
     "graph_scope",
+    "hessian",
+    "hvp",
     "is_grad_enabled",
+    "jacobian",
     "linalg",
     "no_grad",
     "profile",

@@ -63,17 +63,41 @@ def is_grad_enabled() -> bool:
 
 
 class set_grad_enabled:
-    """Set grad mode to `mode` for this thread; as a context manager, restore it on exit."""
+    """Set grad mode to `mode` for this thread (like PyTorch's).
+
+    Called on its own it switches the mode until switched again; as a context manager it
+    restores the previous mode on exit (exception or not); as a decorator,
+    ``@set_grad_enabled(False)``, it leaves the mode as it was and runs each call of the
+    function in `mode`, restoring the caller's mode afterwards.
+    """
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, int)) or (isinstance(mode, int) and mode not in (0, 1)):
+            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
+        self._mode = bool(mode)
         self._previous = state.grad_enabled
-        _set_mode(mode)
+        _set_mode(self._mode)
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, *exc: object) -> None:
         _set_mode(self._previous)
+
+    def __call__(self, fn: F) -> F:
+        _set_mode(self._previous)  # decorating must not change the mode of the decorating code
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            previous = state.grad_enabled
+            _set_mode(mode)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _set_mode(previous)
+
+        return wrapper  # type: ignore[return-value]
 
 
 class _GradModeSwitch:
