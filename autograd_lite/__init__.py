@@ -6,6 +6,21 @@ Write a model with ordinary operators on `Tensor`s, call `.backward()`, read `.g
 from autograd_lite import extend, graph, linalg
 from autograd_lite._version import __version__
 from autograd_lite.anomaly import AnomalyError, detect_anomaly
+from autograd_lite.creation import (
+    arange,
+    eye,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
 from autograd_lite.explain import explain
 from autograd_lite.functional import grad, gradients, hessian, hvp, jacobian, value_and_grad
 from autograd_lite.grad_mode import (
@@ -16,9 +31,9 @@ from autograd_lite.grad_mode import (
     set_grad_enabled,
 )
 from autograd_lite.gradcheck import gradcheck
+from autograd_lite.methods import Tensor  # the class, with its operators and methods
 from autograd_lite.ops.table import exports as _op_exports
 from autograd_lite.profiler import profile
-from autograd_lite.tensor import Tensor
 from autograd_lite.viz import draw_graph, retain_grads, save_svg
 
 # Every op of the op table under its public name and aliases (autograd_lite.exp, .clamp, ...).
@@ -38,11 +53,15 @@ __all__ = [
     "AnomalyError",
     "Tensor",
     "__version__",
+    "arange",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",
     "explain",
     "extend",
+    "eye",
+    "full",
+    "full_like",
     "grad",
     "gradcheck",
     "gradients",
@@ -53,11 +72,20 @@ __all__ = [
     "is_grad_enabled",
     "jacobian",
     "linalg",
+    "linspace",
+    "manual_seed",
     "no_grad",
+    "ones",
+    "ones_like",
     "profile",
+    "rand",
+    "randn",
     "retain_grads",
     "save_svg",
     "set_grad_enabled",
+    "tensor",
     "value_and_grad",
+    "zeros",
+    "zeros_like",
     *_op_exports(),
 ]

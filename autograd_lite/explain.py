@@ -36,7 +36,7 @@ import numpy as np
 
 from autograd_lite import graph
 from autograd_lite.engine import backward
-from autograd_lite.tensor import Tensor
+from autograd_lite.storage import Tensor
 
 _INTERMEDIATE_NAMES = ("u", "v", "w", "p", "q", "r", "s")
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from autograd_lite.engine import topological_order
 from autograd_lite.grad_mode import enable_grad, no_grad
-from autograd_lite.tensor import Tensor
+from autograd_lite.storage import Tensor
 
 InputLike = Tensor | np.ndarray | float
 GREAT = 1e-7

@@ -2,9 +2,9 @@
 that orders what happens to tensors, and the conversion of user data into operands.
 
 Nothing here computes: the ops (`autograd_lite.ops`) import this module to wrap their results,
-the engine imports it to walk the graph, and `autograd_lite.tensor` attaches the operators and
-methods (generated from the op table). Imports flow one way: storage → ops → engine → tensor →
-tools.
+the engine imports it to walk the graph, and `autograd_lite.methods` attaches the operators
+and methods (generated from the op table). Imports flow one way: storage → ops → engine →
+methods → tools.
 
 A tensor is its own graph node. A recorded result keeps the op that made it, its inputs and
 what the op's partial derivatives need, in the slots below, so one op costs one Python object:
@@ -51,6 +51,12 @@ def next_change() -> int:
     global last_change
     last_change = tick()
     return last_change
+
+
+def mark_changed(tensor: Tensor) -> None:
+    """Date an in-place change of `tensor`'s values: ops recorded before it that used the
+    tensor will refuse to run backward."""
+    tensor._changed_at = next_change()
 
 
 NO_SAVED: dict[str, Any] = {}  # `_saved` of a node whose partials need nothing but the inputs
@@ -243,7 +249,7 @@ class Tensor:
                     f"array of dtype {array.dtype}"
                 )
             self._data = array
-        self._changed_at = next_change()
+        mark_changed(self)
 
     @property
     def grad(self) -> Tensor | None:
@@ -469,3 +475,6 @@ def _real_dtype(dtype: Any, where: str) -> np.dtype:
         raise TypeError(f"{where}: {dtype!r} is not a NumPy dtype") from None
     check_dtype(np.empty(0, resolved), where)
     return resolved
+
+
+Tensor.__module__ = "autograd_lite"  # shown and pickled as autograd_lite.Tensor, its public home

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd_lite import graph
-from autograd_lite.tensor import Tensor
+from autograd_lite.storage import Tensor
 
 if TYPE_CHECKING:
     import graphviz

@@ -250,3 +250,31 @@ def test_integer_inputs_follow_the_ops_dtype_rule(name, data, seed):
     else:
         assert out.dtype == expected.dtype, f"{case.label}: {out.dtype} != {expected.dtype}"
     np.testing.assert_allclose(out.data, expected, rtol=1e-9, atol=1e-14)
+
+
+# ----------------------------------------------------------------------------- NumPy dispatch
+
+NUMPY_DISPATCH = names(lambda row: row.differentiable and bool(row.info.numpy))
+
+
+@pytest.mark.parametrize("name", NUMPY_DISPATCH)
+@SETTINGS
+@given(data=st.data(), seed=SEEDS)
+def test_numpy_code_run_on_tensors_records_the_op(name, data, seed):
+    """Each row's NumPy reference, run on Tensors instead of arrays, dispatches to the recorded
+    ops (NEP 13/18): a Tensor with NumPy's values and the op's gradients."""
+    case = draw_case(name, data, seed)
+    tensors = leaves(case.arrays)
+    out = case.reference(*tensors)
+    assert isinstance(out, ag.Tensor), f"{case.label}: NumPy returned {type(out).__name__}"
+    np.testing.assert_allclose(out.data, case.reference(*case.arrays), rtol=1e-12, atol=1e-14)
+    if not out.requires_grad:  # e.g. the identity reference of astype returned a leaf
+        return
+    weights = np.random.default_rng(seed).standard_normal(out.shape)
+    out.backward(gradient=weights)
+    expected = leaves(case.arrays)
+    case.call(*expected).backward(gradient=weights)
+    for got, want in zip(tensors, expected):
+        assert (got.grad is None) == (want.grad is None)
+        if got.grad is not None:
+            np.testing.assert_allclose(got.grad.data, want.grad.data, rtol=1e-10, atol=1e-12)

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from autograd_lite import engine, storage
-from autograd_lite.ops import REGISTRY, getitem, swapaxes, transpose
-from autograd_lite.ops.shape import normalize_index
-from autograd_lite.storage import Tensor, to_array
+from autograd_lite import engine, inplace, interop
+from autograd_lite.ops import REGISTRY, add, clip, div, getitem, mul, sub, swapaxes, transpose
+from autograd_lite.storage import Tensor
 
 __all__ = ["Tensor"]
 
@@ -91,16 +90,61 @@ def _iterate(self: Tensor) -> Iterator[Tensor]:
     return (getitem(self, i) for i in range(len(self._data)))
 
 
+def _in_place(function: Callable[[Any, Any], Tensor], symbol: str) -> Callable:
+    """``x OP= value`` with PyTorch's rules (see `autograd_lite.inplace`)."""
+
+    def operator(self: Tensor, value: Any) -> Tensor:
+        return inplace.update(self, function, value, symbol)
+
+    operator.__name__ = f"__i{function.__name__}__"
+    operator.__doc__ = f"x {symbol} value, in place (see autograd_lite.inplace)"
+    return operator
+
+
+def _method_in_place(function: Callable[[Any, Any], Tensor], name: str) -> Callable:
+    """PyTorch's trailing-underscore methods (``x.add_(v)``): the in-place operator, named."""
+
+    def method(self: Tensor, value: Any) -> Tensor:
+        return inplace.update(self, function, value, name)
+
+    method.__name__ = name
+    method.__doc__ = f"{function.__name__} in place, returning self (PyTorch's {name})"
+    return method
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Set every element to 0 in place and return self (``x.grad.zero_()``)."""
+    return inplace.assign(self, 0, op="zero_")
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    """Set every element to `value` in place and return self."""
+    return inplace.assign(self, value, op="fill_")
+
+
+def clamp_(self: Tensor, lo: Any = None, hi: Any = None, **bounds: Any) -> Tensor:
+    """`clip` in place, returning self (PyTorch's ``clamp_(min, max)``)."""
+    return inplace.update(self, lambda old, _: clip(old, lo, hi, **bounds), None, "clamp_")
+
+
+def detach_(self: Tensor) -> Tensor:
+    """Make this tensor a leaf that needs no gradient, in place (its values stay)."""
+    self._op = None
+    self._parent0 = self._parent1 = self._more_parents = None
+    self._requires_grad = False
+    return self
+
+
 def _set_item(self: Tensor, index: Any, value: Any) -> None:
-    """``x[index] = value`` on a tensor that requires no gradient (a constant)."""
-    if self._requires_grad:
-        raise RuntimeError(
-            "setitem: in-place assignment into a tensor that requires grad is not supported "
-            "(the recorded graph would go stale); build a new tensor with where() or "
-            "concatenate(), or assign into .data under no_grad for updates"
-        )
-    self._data[normalize_index(index)] = to_array(value, "setitem")
-    self._changed_at = storage.next_change()
+    inplace.set_item(self, index, value)
+
+
+def _array_ufunc(self: Tensor, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+    return interop.array_ufunc(self, ufunc, method, *inputs, **kwargs)
+
+
+def _array_function(self: Tensor, func: Any, types: tuple, args: tuple, kwargs: dict) -> Any:
+    return interop.array_function(self, func, types, args, kwargs)
 
 
 Tensor.backward = backward
@@ -109,5 +153,18 @@ Tensor.mT = property(_matrix_transposed)
 Tensor.__pos__ = _positive
 Tensor.__iter__ = _iterate
 Tensor.__setitem__ = _set_item
-# Make NumPy defer to Tensor's reflected operators (ndarray * Tensor -> Tensor.__rmul__).
-Tensor.__array_ufunc__ = None
+Tensor.__iadd__ = _in_place(add, "+=")
+Tensor.__isub__ = _in_place(sub, "-=")
+Tensor.__imul__ = _in_place(mul, "*=")
+Tensor.__itruediv__ = _in_place(div, "/=")
+Tensor.add_ = _method_in_place(add, "add_")
+Tensor.sub_ = _method_in_place(sub, "sub_")
+Tensor.mul_ = _method_in_place(mul, "mul_")
+Tensor.div_ = _method_in_place(div, "div_")
+Tensor.zero_ = zero_
+Tensor.fill_ = fill_
+Tensor.clamp_ = clamp_
+Tensor.detach_ = detach_
+# NumPy's protocols: np.exp(t), np.sum(t), np.dot(W, x), ndarray * t record the ops.
+Tensor.__array_ufunc__ = _array_ufunc
+Tensor.__array_function__ = _array_function
