@@ -3,11 +3,19 @@
 Each `Op(...)` lists one partial derivative per input, `partial(xp, g, y, *inputs)` = g · ∂y/∂input
 (see `_core`). Broadcasting is undone by the engine, so a partial may return a gradient of the
 broadcast shape.
+
+A unary op is one declaration, its NumPy function and its derivative:
+
+    sin = unary_op("sin", np.sin, lambda xp, g, y, a: g * xp.cos(a), doc="sin a; (sin a)' = cos a")
+
+Ops with more arguments, Python-number operands or checks of their own are written out and
+declared with `register`.
 """
 
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,6 +31,7 @@ from autograd_lite.ops._core import (
     to_array,
 )
 from autograd_lite.ops.table import POSITIVE, REALS, Domain, register
+from autograd_lite.storage import Tensor
 from autograd_lite.validation import real_number
 
 AWAY_FROM_0 = Domain(avoid=(0.0,))
@@ -196,11 +205,7 @@ def pow(a: Any, b: Any):
 
 # ----------------------------------------------------------------------------- unary functions
 
-EXP = Op("exp", lambda xp, g, y, a: g * y)  # (eᵃ)' = eᵃ = y
-LOG = Op("log", lambda xp, g, y, a: g / a)  # (ln a)' = 1/a
-SQRT = Op("sqrt", lambda xp, g, y, a: g / (y + y))  # (√a)' = 1/(2√a) = 1/(2y)
 ABS = Op("abs", lambda xp, g, y, a: g * xp.constant(np.sign(xp.raw(a))))  # |a|' = sign a (0 at 0)
-TANH = Op("tanh", lambda xp, g, y, a: g * (1 - y * y))  # tanh' = 1 − tanh² = 1 − y²
 SIGMOID = Op("sigmoid", lambda xp, g, y, a: g * (y * (1 - y)))  # σ' = σ(1 − σ) = y(1 − y)
 RELU = Op("relu", lambda xp, g, y, a: g * (a > 0))  # relu' = 1 where a > 0, else 0 (also at 0)
 LEAKY_RELU = Op(
@@ -219,25 +224,83 @@ def _float(a: Any, name: str):
     return a, data if data.shape else data[()]  # 0-d as NumPy scalars (see _core)
 
 
-@register(kind="elementwise", method=True, numpy=np.exp)
-def exp(a: Any):
-    """eᵃ elementwise."""
-    a, x = _float(a, "exp")
-    return record(np.exp(x), EXP, a)
+def _numeric(a: Any, name: str):
+    """The operand as a Tensor, and its data as it is (integers stay integers), a 0-d array as
+    a NumPy scalar."""
+    a = as_tensor(a, name)
+    data = a._data
+    return a, data if data.shape else data[()]  # 0-d as NumPy scalars (see _core)
 
 
-@register(kind="elementwise", method=True, numpy=np.log, domain=POSITIVE)
-def log(a: Any):
-    """Natural logarithm ln a elementwise (−inf at 0, nan below, as NumPy)."""
-    a, x = _float(a, "log")
-    return record(np.log(x), LOG, a)
+def unary_op(
+    name: str,
+    forward: Callable[[Any], Any],
+    derivative: Callable[..., Any],
+    *,
+    doc: str,
+    domain: Domain = REALS,
+    dtypes: str = "float",
+    numpy: Any = None,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Any], Tensor]:
+    """Declare a unary elementwise op in one statement:
+
+        sin = unary_op("sin", np.sin, lambda xp, g, y, a: g * xp.cos(a), doc="sin a; sin' = cos")
+
+    `forward` computes the op on NumPy data; `derivative` is its partial, g · f'(a) (see
+    `_core`); `doc` becomes the docstring. Returns the public function ``sin(a)``, declared in
+    the op table as a Tensor method (``x.sin()``) whose NumPy counterpart is `numpy` (by
+    default `forward`), with `aliases`, and the `domain` its tests draw from. With `dtypes`
+    "float" integer and bool inputs are computed in float64; with "numeric" they are passed
+    to `forward` as they are (NumPy's integer results kept). 0-d data is computed as a NumPy
+    scalar, like every op here. The function's `op` attribute is its `Op`.
+    """
+    op = Op(name, derivative)
+    operand = _float if dtypes == "float" else _numeric
+
+    def function(a: Any) -> Tensor:
+        a, x = operand(a, name)
+        try:
+            data = forward(x)
+        except TypeError as error:  # a dtype NumPy has no loop for (sign of a bool)
+            raise TypeError(f"{name}: unsupported dtype {a.dtype} ({error})") from None
+        return record(data, op, a)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    function.op = op  # type: ignore[attr-defined]
+    return register(
+        function,
+        kind="elementwise",
+        method=True,
+        aliases=aliases,
+        numpy=forward if numpy is None else numpy,
+        domain=domain,
+        dtypes=dtypes,
+    )
 
 
-@register(kind="elementwise", method=True, numpy=np.sqrt, domain=POSITIVE)
-def sqrt(a: Any):
-    """√a elementwise."""
-    a, x = _float(a, "sqrt")
-    return record(np.sqrt(x), SQRT, a)
+exp = unary_op("exp", np.exp, lambda xp, g, y, a: g * y, doc="eᵃ elementwise; (eᵃ)' = eᵃ = y.")
+log = unary_op(
+    "log",
+    np.log,
+    lambda xp, g, y, a: g / a,
+    domain=POSITIVE,
+    doc="Natural logarithm ln a elementwise (−inf at 0, nan below, as NumPy); (ln a)' = 1/a.",
+)
+sqrt = unary_op(
+    "sqrt",
+    np.sqrt,
+    lambda xp, g, y, a: g / (y + y),
+    domain=POSITIVE,
+    doc="√a elementwise; (√a)' = 1/(2√a) = 1/(2y).",
+)
+tanh = unary_op(
+    "tanh",
+    np.tanh,
+    lambda xp, g, y, a: g * (1 - y * y),
+    doc="tanh a elementwise; (tanh a)' = 1 − tanh² a = 1 − y².",
+)
 
 
 @register(
@@ -253,13 +316,6 @@ def abs(a: Any):
     """|a| elementwise; its derivative at 0 is taken as 0 (PyTorch's choice)."""
     a = as_tensor(a, "abs")
     return record(np.abs(a._data), ABS, a)
-
-
-@register(kind="elementwise", method=True, numpy=np.tanh)
-def tanh(a: Any):
-    """tanh a elementwise."""
-    a, x = _float(a, "tanh")
-    return record(np.tanh(x), TANH, a)
 
 
 @register(kind="elementwise", method=True)
