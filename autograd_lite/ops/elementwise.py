@@ -3,11 +3,20 @@
 Each `Op(...)` lists one partial derivative per input, `partial(xp, g, y, *inputs)` = g · ∂y/∂input
 (see `_core`). Broadcasting is undone by the engine, so a partial may return a gradient of the
 broadcast shape.
+
+A unary op is one declaration, its NumPy function and its derivative:
+
+    sin = unary_op("sin", np.sin, lambda xp, g, y, a: g * xp.cos(a), doc="sin a; (sin a)' = cos a")
+
+Ops with more arguments, Python-number operands or checks of their own are written out and
+declared with `register`.
 """
 
 from __future__ import annotations
 
+import math
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -23,7 +32,8 @@ from autograd_lite.ops._core import (
     to_array,
 )
 from autograd_lite.ops.table import POSITIVE, REALS, Domain, register
-from autograd_lite.validation import real_number
+from autograd_lite.storage import Tensor
+from autograd_lite.validation import integer, real_number
 
 AWAY_FROM_0 = Domain(avoid=(0.0,))
 NONZERO = Domain(avoid=(0.0,), gap=0.5)  # a divisor: |b| ≥ 0.5 keeps b's gradient tame
@@ -194,13 +204,46 @@ def pow(a: Any, b: Any):
     return record(data, POW, a, b)
 
 
+def _remainder_divisor_partial(xp, g, y, a, b):
+    # ∂(a mod b)/∂b = −⌊a/b⌋, since a mod b = a − b·⌊a/b⌋ and ⌊a/b⌋ is piecewise constant
+    # (PyTorch's choice at the jumps too). NumPy's floor division is the quotient its
+    # remainder uses, so the two agree next to the jumps; b = 0 gives ∓inf or nan, no warning.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -g * xp.constant(np.floor_divide(xp.raw(a), xp.raw(b)))
+
+
+REMAINDER = Op("remainder", lambda xp, g, y, a, b: g, _remainder_divisor_partial)  # ∂/∂a = 1
+MOD_SCALAR = ScalarOp("remainder", lambda xp, g, y, a, scalar: g)  # a mod c
+RMOD_SCALAR = ScalarOp(  # c mod a: ∂/∂a = −⌊c/a⌋
+    "remainder",
+    lambda xp, g, y, a, scalar: _remainder_divisor_partial(xp, g, y, scalar, a),
+    scalar_first=True,
+)
+
+
+@register(
+    kind="elementwise",
+    method=True,
+    operators=("__mod__",),
+    reflected=("__rmod__",),
+    aliases=("mod",),
+    numpy=np.remainder,  # np.mod is the same ufunc
+    domain=(REALS, NONZERO),
+    dtypes="numeric",
+)
+def remainder(a: Any, b: Any):
+    """a mod b = a − b·⌊a/b⌋ elementwise, with broadcasting: NumPy's `remainder` (Python's %),
+    whose result has the sign of the divisor b (−7 % 3 = 2, 7 % −3 = −2). ``x % y`` on Tensors.
+
+    ∂/∂a = 1 and ∂/∂b = −⌊a/b⌋ (PyTorch's); both jump where a/b is an integer. A zero divisor
+    gives NumPy's value and RuntimeWarning, no exception: nan for floats, 0 for integers.
+    """
+    return arithmetic(operator.mod, a, b, REMAINDER, MOD_SCALAR, RMOD_SCALAR)
+
+
 # ----------------------------------------------------------------------------- unary functions
 
-EXP = Op("exp", lambda xp, g, y, a: g * y)  # (eᵃ)' = eᵃ = y
-LOG = Op("log", lambda xp, g, y, a: g / a)  # (ln a)' = 1/a
-SQRT = Op("sqrt", lambda xp, g, y, a: g / (y + y))  # (√a)' = 1/(2√a) = 1/(2y)
 ABS = Op("abs", lambda xp, g, y, a: g * xp.constant(np.sign(xp.raw(a))))  # |a|' = sign a (0 at 0)
-TANH = Op("tanh", lambda xp, g, y, a: g * (1 - y * y))  # tanh' = 1 − tanh² = 1 − y²
 SIGMOID = Op("sigmoid", lambda xp, g, y, a: g * (y * (1 - y)))  # σ' = σ(1 − σ) = y(1 − y)
 RELU = Op("relu", lambda xp, g, y, a: g * (a > 0))  # relu' = 1 where a > 0, else 0 (also at 0)
 LEAKY_RELU = Op(
@@ -219,25 +262,83 @@ def _float(a: Any, name: str):
     return a, data if data.shape else data[()]  # 0-d as NumPy scalars (see _core)
 
 
-@register(kind="elementwise", method=True, numpy=np.exp)
-def exp(a: Any):
-    """eᵃ elementwise."""
-    a, x = _float(a, "exp")
-    return record(np.exp(x), EXP, a)
+def _numeric(a: Any, name: str):
+    """The operand as a Tensor, and its data as it is (integers stay integers), a 0-d array as
+    a NumPy scalar."""
+    a = as_tensor(a, name)
+    data = a._data
+    return a, data if data.shape else data[()]  # 0-d as NumPy scalars (see _core)
 
 
-@register(kind="elementwise", method=True, numpy=np.log, domain=POSITIVE)
-def log(a: Any):
-    """Natural logarithm ln a elementwise (−inf at 0, nan below, as NumPy)."""
-    a, x = _float(a, "log")
-    return record(np.log(x), LOG, a)
+def unary_op(
+    name: str,
+    forward: Callable[[Any], Any],
+    derivative: Callable[..., Any],
+    *,
+    doc: str,
+    domain: Domain = REALS,
+    dtypes: str = "float",
+    numpy: Any = None,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[Any], Tensor]:
+    """Declare a unary elementwise op in one statement:
+
+        sin = unary_op("sin", np.sin, lambda xp, g, y, a: g * xp.cos(a), doc="sin a; sin' = cos")
+
+    `forward` computes the op on NumPy data; `derivative` is its partial, g · f'(a) (see
+    `_core`); `doc` becomes the docstring. Returns the public function ``sin(a)``, declared in
+    the op table as a Tensor method (``x.sin()``) whose NumPy counterpart is `numpy` (by
+    default `forward`), with `aliases`, and the `domain` its tests draw from. With `dtypes`
+    "float" integer and bool inputs are computed in float64; with "numeric" they are passed
+    to `forward` as they are (NumPy's integer results kept). 0-d data is computed as a NumPy
+    scalar, like every op here. The function's `op` attribute is its `Op`.
+    """
+    op = Op(name, derivative)
+    operand = _float if dtypes == "float" else _numeric
+
+    def function(a: Any) -> Tensor:
+        a, x = operand(a, name)
+        try:
+            data = forward(x)
+        except TypeError as error:  # a dtype NumPy has no loop for (sign of a bool)
+            raise TypeError(f"{name}: unsupported dtype {a.dtype} ({error})") from None
+        return record(data, op, a)
+
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = doc
+    function.op = op  # type: ignore[attr-defined]
+    return register(
+        function,
+        kind="elementwise",
+        method=True,
+        aliases=aliases,
+        numpy=forward if numpy is None else numpy,
+        domain=domain,
+        dtypes=dtypes,
+    )
 
 
-@register(kind="elementwise", method=True, numpy=np.sqrt, domain=POSITIVE)
-def sqrt(a: Any):
-    """√a elementwise."""
-    a, x = _float(a, "sqrt")
-    return record(np.sqrt(x), SQRT, a)
+exp = unary_op("exp", np.exp, lambda xp, g, y, a: g * y, doc="eᵃ elementwise; (eᵃ)' = eᵃ = y.")
+log = unary_op(
+    "log",
+    np.log,
+    lambda xp, g, y, a: g / a,
+    domain=POSITIVE,
+    doc="Natural logarithm ln a elementwise (−inf at 0, nan below, as NumPy); (ln a)' = 1/a.",
+)
+sqrt = unary_op(
+    "sqrt",
+    np.sqrt,
+    lambda xp, g, y, a: g / (y + y),
+    domain=POSITIVE,
+    doc="√a elementwise; (√a)' = 1/(2√a) = 1/(2y).",
+)
+tanh = unary_op(
+    "tanh",
+    np.tanh,
+    lambda xp, g, y, a: g * (1 - y * y),
+    doc="tanh a elementwise; (tanh a)' = 1 − tanh² a = 1 − y².",
+)
 
 
 @register(
@@ -253,13 +354,6 @@ def abs(a: Any):
     """|a| elementwise; its derivative at 0 is taken as 0 (PyTorch's choice)."""
     a = as_tensor(a, "abs")
     return record(np.abs(a._data), ABS, a)
-
-
-@register(kind="elementwise", method=True, numpy=np.tanh)
-def tanh(a: Any):
-    """tanh a elementwise."""
-    a, x = _float(a, "tanh")
-    return record(np.tanh(x), TANH, a)
 
 
 @register(kind="elementwise", method=True)
@@ -284,6 +378,222 @@ def leaky_relu(a: Any, negative_slope: float = 0.01):
     a, x = _float(a, "leaky_relu")
     data = np.where(x > 0, x, x * negative_slope)
     return record(data, LEAKY_RELU, a, saved={"negative_slope": negative_slope})
+
+
+# ----------------------------------------------------------------------------- trigonometric
+
+BELOW_HALF_PI = Domain(avoid=(-math.pi / 2, math.pi / 2), gap=0.25)  # tan's poles
+INSIDE_UNIT = Domain(-1.0, 1.0, avoid=(-1.0, 1.0), gap=0.05)  # arcsin' and arccos' blow up at ±1
+
+sin = unary_op(
+    "sin", np.sin, lambda xp, g, y, a: g * xp.cos(a), doc="sin a elementwise; (sin a)' = cos a."
+)
+cos = unary_op(
+    "cos", np.cos, lambda xp, g, y, a: -g * xp.sin(a), doc="cos a elementwise; (cos a)' = −sin a."
+)
+tan = unary_op(
+    "tan",
+    np.tan,
+    lambda xp, g, y, a: g * (1 + y * y),
+    domain=BELOW_HALF_PI,
+    doc="tan a elementwise; (tan a)' = 1/cos² a = 1 + tan² a = 1 + y².",
+)
+arcsin = unary_op(
+    "arcsin",
+    np.arcsin,
+    lambda xp, g, y, a: g / xp.sqrt(1 - a * a),
+    domain=INSIDE_UNIT,
+    aliases=("asin",),
+    doc="""arcsin a elementwise, in [−π/2, π/2]; (arcsin a)' = 1/√(1 − a²).
+
+    nan outside [−1, 1] (NumPy's value and warning); the derivative is +inf at ±1, as in
+    NumPy's formula and PyTorch.""",
+)
+arccos = unary_op(
+    "arccos",
+    np.arccos,
+    lambda xp, g, y, a: -g / xp.sqrt(1 - a * a),
+    domain=INSIDE_UNIT,
+    aliases=("acos",),
+    doc="""arccos a elementwise, in [0, π]; (arccos a)' = −1/√(1 − a²).
+
+    nan outside [−1, 1] (NumPy's value and warning); the derivative is −inf at ±1.""",
+)
+arctan = unary_op(
+    "arctan",
+    np.arctan,
+    lambda xp, g, y, a: g / (1 + a * a),
+    aliases=("atan",),
+    doc="arctan a elementwise, in (−π/2, π/2); (arctan a)' = 1/(1 + a²).",
+)
+
+ARCTAN2 = Op(
+    "arctan2",  # ∂/∂y = x/(x² + y²), ∂/∂x = −y/(x² + y²)
+    lambda xp, g, angle, y, x: g * x / (x * x + y * y),
+    lambda xp, g, angle, y, x: -g * y / (x * x + y * y),
+)
+
+
+def _float_arctan2(y: Any, x: Any) -> Any:
+    if y.dtype.kind != "f":
+        y = y.astype(np.float64)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    return np.arctan2(y, x)
+
+
+@register(kind="elementwise", method=True, aliases=("atan2",), numpy=np.arctan2)
+def arctan2(y: Any, x: Any):
+    """The angle of the point (x, y) from the positive x axis, in [−π, π], elementwise with
+    broadcasting (NumPy's argument order: y first). Integer inputs are computed in float64.
+
+    ∂/∂y = x/(x² + y²) and ∂/∂x = −y/(x² + y²); both are nan at the origin (as PyTorch).
+    """
+    y, x, data = binary(_float_arctan2, y, x, "arctan2")
+    return record(data, ARCTAN2, y, x)
+
+
+# ----------------------------------------------------------------------------- hyperbolic
+
+sinh = unary_op(
+    "sinh",
+    np.sinh,
+    lambda xp, g, y, a: g * xp.cosh(a),
+    doc="sinh a = (eᵃ − e⁻ᵃ)/2 elementwise; (sinh a)' = cosh a.",
+)
+cosh = unary_op(
+    "cosh",
+    np.cosh,
+    lambda xp, g, y, a: g * xp.sinh(a),
+    doc="cosh a = (eᵃ + e⁻ᵃ)/2 elementwise; (cosh a)' = sinh a.",
+)
+
+# ----------------------------------------------------------------------------- logarithms, powers
+
+ABOVE_MINUS_1 = Domain(-1.0, 3.0, avoid=(-1.0,), gap=0.1)  # log1p's pole at −1
+LN_2, LN_10 = math.log(2.0), math.log(10.0)
+
+log1p = unary_op(
+    "log1p",
+    np.log1p,
+    lambda xp, g, y, a: g / (a + 1),
+    domain=ABOVE_MINUS_1,
+    doc="""ln(1 + a) elementwise, accurate for tiny a (where 1 + a would round to 1);
+    (ln(1 + a))' = 1/(1 + a). −inf at −1 and nan below, as NumPy.""",
+)
+expm1 = unary_op(
+    "expm1",
+    np.expm1,
+    lambda xp, g, y, a: g * (y + 1),
+    doc="""eᵃ − 1 elementwise, accurate for tiny a; (eᵃ − 1)' = eᵃ = y + 1.""",
+)
+log2 = unary_op(
+    "log2",
+    np.log2,
+    lambda xp, g, y, a: g / (a * LN_2),
+    domain=POSITIVE,
+    doc="log₂ a elementwise (−inf at 0, nan below, as NumPy); (log₂ a)' = 1/(a ln 2).",
+)
+log10 = unary_op(
+    "log10",
+    np.log10,
+    lambda xp, g, y, a: g / (a * LN_10),
+    domain=POSITIVE,
+    doc="log₁₀ a elementwise (−inf at 0, nan below, as NumPy); (log₁₀ a)' = 1/(a ln 10).",
+)
+square = unary_op(
+    "square",
+    np.square,
+    lambda xp, g, y, a: g * (a + a),
+    dtypes="numeric",
+    doc="a² elementwise (integers stay integers, as NumPy); (a²)' = 2a.",
+)
+reciprocal = unary_op(
+    "reciprocal",
+    np.reciprocal,
+    lambda xp, g, y, a: -g * (y * y),
+    domain=NONZERO,
+    doc="""1/a elementwise; (1/a)' = −1/a² = −y².
+
+    Integer inputs are computed in float64, like 1 / a here and torch.reciprocal: NumPy's
+    integer reciprocal truncates (1/2 gives 0), a silent wrong answer. ±inf at 0 (NumPy's
+    value and warning).""",
+)
+
+# ----------------------------------------------------------------------------- rounding
+# Piecewise constant: the derivative is 0 wherever it exists, and taken as 0 at the jumps too
+# (NumPy-style libraries and PyTorch agree). Integer inputs keep their dtype.
+
+
+def _zero_derivative(xp, g, y, a):
+    # `where` rather than g·0: exactly 0 even where g is inf or nan, in g's shape and dtype,
+    # and under create_graph still a node of g's graph (its own derivative is 0 too).
+    return xp.where(False, g, 0)
+
+
+def _keeping_integers(round_floats: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`round_floats` on floating-point data; integer and bool data returned as they are (a
+    copy), as NumPy ≥ 2.1 does for floor and ceil (2.0 returned floats)."""
+
+    def rounded(x: Any) -> Any:
+        return round_floats(x) if x.dtype.kind == "f" else x.copy()
+
+    return rounded
+
+
+AWAY_FROM_INTEGERS = Domain(off_integers=True)
+
+sign = unary_op(
+    "sign",
+    np.sign,
+    _zero_derivative,
+    domain=AWAY_FROM_0,
+    dtypes="numeric",
+    doc="""−1, 0 or 1 by the sign of a (nan for nan), as NumPy; integers stay integers, bools
+    are refused (as NumPy). Derivative 0 (taken as 0 at a = 0 too, as PyTorch).""",
+)
+floor = unary_op(
+    "floor",
+    _keeping_integers(np.floor),
+    _zero_derivative,
+    domain=AWAY_FROM_INTEGERS,
+    dtypes="numeric",
+    numpy=np.floor,
+    doc="""⌊a⌋, the largest integer ≤ a, elementwise; integer inputs keep their dtype (NumPy
+    ≥ 2.1). Derivative 0 (taken as 0 at the integers too, as PyTorch).""",
+)
+ceil = unary_op(
+    "ceil",
+    _keeping_integers(np.ceil),
+    _zero_derivative,
+    domain=AWAY_FROM_INTEGERS,
+    dtypes="numeric",
+    numpy=np.ceil,
+    doc="""⌈a⌉, the smallest integer ≥ a, elementwise; integer inputs keep their dtype (NumPy
+    ≥ 2.1). Derivative 0 (taken as 0 at the integers too, as PyTorch).""",
+)
+
+ROUND = Op("round", _zero_derivative)
+
+
+@register(
+    kind="elementwise",
+    method=True,
+    aliases=("around",),
+    numpy=(np.round, np.around),
+    domain=Domain(off_halves=True),
+    dtypes="numeric",
+)
+def round(a: Any, decimals: int = 0):
+    """a rounded to `decimals` decimal places (negative: to tens, hundreds, ...) elementwise,
+    halves to even as NumPy and PyTorch do: round(0.5) = 0, round(1.5) = round(2.5) = 2.
+    Integers stay integers. Derivative 0 (taken as 0 at the halves too, as PyTorch).
+
+    Python's built-in ``round(x)`` on a one-element Tensor is ``Tensor.__round__``: a number.
+    """
+    decimals = integer(decimals, "decimals", "round")
+    a, x = _numeric(a, "round")
+    return record(np.round(x, decimals), ROUND, a)
 
 
 # ----------------------------------------------------------------------------- piecewise

@@ -10,7 +10,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd_lite as ag
 from autograd_lite.ops import Domain
-from optable import SHAPES, Case, Rows, custom, elementwise, values_in
+from optable import SHAPES, Case, Rows, _inside, custom, elementwise, values_in
 
 ROWS = Rows()
 
@@ -33,9 +33,12 @@ def np_leaky_relu(a: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
 NUMBERS = st.sampled_from([2, -3, 0.5, -1.25, 3.0])
 
 
-def arithmetic(name: str, symbol, divisor_side: int | None = None) -> None:
+def arithmetic(name: str, symbol, divisor_side: int | None = None, valid=None) -> None:
+    """`valid(a, b)`, when given, says which drawn operands are smooth points of the op (the
+    others are discarded)."""
     reference = ag.ops.REGISTRY[name].numpy[0]
     nonzero = Domain(avoid=(0.0,), gap=0.5)
+    keep = valid or (lambda a, b: True)
 
     def sample(draw, rng) -> Case:
         form = draw(st.sampled_from(["tensors", "number right", "number left", "array left"]))
@@ -43,6 +46,7 @@ def arithmetic(name: str, symbol, divisor_side: int | None = None) -> None:
             shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3)).input_shapes
             domains = [nonzero if divisor_side == i else Domain() for i in (0, 1)]
             a, b = (values_in(rng, s, d) for s, d in zip(shapes, domains))
+            assume(keep(a, b))
             function = getattr(ag, name)
             return Case(
                 (a, b),
@@ -57,6 +61,7 @@ def arithmetic(name: str, symbol, divisor_side: int | None = None) -> None:
             other = values_in(rng, draw(st.sampled_from([shape, shape[1:], ()])), nonzero)
         else:
             other = draw(NUMBERS)
+        assume(keep(x, other) if form == "number right" else keep(other, x))
         if form == "number right":
             return Case(
                 (x,), lambda t: symbol(t, other), lambda a: reference(a, other), f"x {other}"
@@ -76,6 +81,15 @@ arithmetic("add", lambda a, b: a + b)
 arithmetic("sub", lambda a, b: a - b)
 arithmetic("mul", lambda a, b: a * b)
 arithmetic("div", lambda a, b: a / b, divisor_side=1)
+
+
+def quotients_off_integers(a, b) -> bool:
+    """a mod b jumps (and −⌊a/b⌋ with it) where a/b is an integer: keep a/b 1e-3 away."""
+    q = np.divide(a, b)
+    return bool(np.all(np.abs(q - np.round(q)) > 1e-3))
+
+
+arithmetic("remainder", lambda a, b: a % b, divisor_side=1, valid=quotients_off_integers)
 
 
 def _neg_sample(draw, rng) -> Case:
@@ -122,6 +136,89 @@ ROWS.add(
         np_leaky_relu,
         kwargs=({}, {"negative_slope": 0.2}, {"negative_slope": 0.5}),
     ),
+)
+
+# ----------------------------------------------------------------------------- trigonometric,
+# hyperbolic, logarithms, powers
+
+ROWS.add(
+    elementwise("sin"),
+    elementwise("cos"),
+    elementwise("tan"),
+    elementwise("arcsin"),
+    elementwise("arccos"),
+    elementwise("arctan"),
+    elementwise("sinh"),
+    elementwise("cosh"),
+    elementwise("log1p"),
+    elementwise("expm1"),
+    elementwise("log2"),
+    elementwise("log10"),
+    elementwise("square"),
+    # True division: integers give floats (NumPy's integer reciprocal would truncate)
+    elementwise("reciprocal", lambda a: np.divide(1.0, a)),
+)
+
+
+def _arctan2_sample(draw, rng) -> Case:
+    """arctan2(y, x) with y away from 0: off the branch cut (y = 0, x < 0, where the angle
+    jumps from π to −π) and the origin."""
+    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3)).input_shapes
+    y = values_in(rng, shapes[0], Domain(avoid=(0.0,), gap=0.25))
+    x = values_in(rng, shapes[1], Domain())
+    form = draw(st.sampled_from(["function", "method", "atan2"]))
+    call = {
+        "function": ag.arctan2,
+        "method": lambda s, t: s.arctan2(t),
+        "atan2": lambda s, t: s.atan2(t),
+    }[form]
+    return Case((y, x), call, np.arctan2, f"arctan2{shapes} {form}", method=ag.Tensor.arctan2)
+
+
+ROWS.add(custom("arctan2", _arctan2_sample, zero_dim=True))
+
+# ----------------------------------------------------------------------------- rounding
+# Piecewise constant, gradient 0: drawn away from the jumps, where differences are 0 too.
+
+
+def keeping_integers(rounding):
+    """NumPy ≥ 2.1's floor and ceil: integer inputs are returned with their dtype (2.0 gave
+    floats)."""
+    return lambda a: rounding(a) if np.asarray(a).dtype.kind == "f" else np.array(a)
+
+
+ROWS.add(
+    elementwise("sign"),
+    elementwise("floor", keeping_integers(np.floor)),
+    elementwise("ceil", keeping_integers(np.ceil)),
+)
+
+
+def _round_sample(draw, rng) -> Case:
+    """round(x), round(x, decimals) for decimals 0, 1, 2, −1 (positional or keyword), as a
+    method and as NumPy's alias `around`; values away from the ties of that many decimals."""
+    decimals = draw(st.sampled_from([None, 0, 1, 2, -1]))
+    x = values_in(rng, draw(SHAPES), Domain(off_halves=True)) * 10.0 ** -(decimals or 0)
+    kw = {} if decimals is None else {"decimals": decimals}
+    form = draw(st.sampled_from(["keyword", "positional", "around"]))
+    function = ag.around if form == "around" else ag.round
+    args, kwargs = ((decimals,), {}) if form == "positional" and kw else ((), kw)
+    return Case(
+        (x,),
+        lambda t: function(t, *args, **kwargs),
+        lambda a: np.round(a, **kw),
+        f"round {kw} {form}",
+        method=lambda t: t.round(**kw),
+    )
+
+
+ROWS.add(
+    custom(
+        "round",
+        _round_sample,
+        zero_dim=True,
+        fuzz=(1, np.round, lambda x: _inside(x, Domain(off_halves=True))),
+    )
 )
 
 # ----------------------------------------------------------------------------- piecewise
