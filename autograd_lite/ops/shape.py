@@ -327,8 +327,8 @@ FLATTEN = Op(
 
 @register(kind="shape", method=True, dtypes="numeric")
 def flatten(a: Any, order: str = "C", *, start_dim: int | None = None, end_dim: int | None = None):
-    """A 1-D copy of `a` (ndarray.flatten): its elements in row-major order ('C') or
-    column-major order ('F'). The gradient is g put back in a's shape in the same order.
+    """A copy of `a` as a 1-D tensor (ndarray.flatten): its elements in row-major order ('C')
+    or column-major order ('F'). The gradient is g put back in a's shape in the same order.
 
     PyTorch's ``flatten(start_dim=, end_dim=)`` (keywords here) merges only the axes
     start_dim..end_dim into one; a 0-d tensor counts as shape (1,) there, as in PyTorch.
@@ -444,7 +444,7 @@ def repeat(a: Any, repeats: Any, axis: int | None = None, *sizes: Any):
     else:
         if isinstance(axis, (tuple, list)):
             raise TypeError(f"repeat: axis must be a single int, got {axis!r}; {_TILE_HINT}")
-        if isinstance(axis, (int, np.integer)) and not -a.ndim <= axis < max(a.ndim, 1):
+        if isinstance(axis, (int, np.integer)) and not -a.ndim <= axis < a.ndim:
             raise ValueError(
                 f"repeat: axis {axis} is out of bounds for a tensor of shape {a.shape}; "
                 f"{_TILE_HINT}"
@@ -568,6 +568,8 @@ _PYTORCH_MODES = {"replicate": "edge", "circular": "wrap"}
 
 
 def _pad_partial(xp, g, y, a, *, mode, widths, sources):
+    if not widths:  # a 0-d tensor: nothing was padded
+        return g
     if mode == "constant":  # the padding is constant: a's gradient is the interior of g
         return g[tuple(slice(before, before + n) for (before, _), n in zip(widths, a.shape))]
     # Axis by axis (as np.pad pads), each padded position hands its gradient back to the
@@ -583,35 +585,35 @@ def _pad_partial(xp, g, y, a, *, mode, widths, sources):
 PAD = Op("pad", _pad_partial)
 
 
-def _pad_widths(pad_width: Any, a: Any) -> tuple:
+def _pad_widths(pad_width: Any, shape: tuple) -> tuple:
     """NumPy's pad_width (an int, one (before, after) pair, a pair per axis, or a dict
-    {axis: int or pair}) as one pair of non-negative ints per axis."""
+    {axis: int or pair}) as one pair of non-negative ints per axis of `shape`."""
     if isinstance(pad_width, dict):
-        pairs = [(0, 0)] * a.ndim
+        pairs = [(0, 0)] * len(shape)
         for axis, width in pad_width.items():
-            (ax,) = normalize_axis(axis, a.ndim, "pad", a.shape)
-            pairs[ax] = _pad_widths(width, _Shaped((1,)))[0]
+            (ax,) = normalize_axis(axis, len(shape), "pad", shape)
+            pairs[ax] = _width_pairs(
+                width, 1, f"pad_width[{axis!r}] {width!r} is not an int or a (before, after) pair"
+            )[0]
         return tuple(pairs)
-    widths = np.asarray(pad_width._data if is_tensor(pad_width) else pad_width)
+    fit = (
+        f"pad_width {pad_width!r} does not fit a tensor of shape {shape}: give one int, one "
+        f"(before, after) pair, {len(shape)} pairs (one per axis) or a dict {{axis: pair}}"
+    )
+    return _width_pairs(pad_width, len(shape), fit)
+
+
+def _width_pairs(value: Any, ndim: int, misfit: str) -> tuple:
+    widths = np.asarray(value._data if is_tensor(value) else value)
     if widths.dtype.kind not in "iu":
-        raise TypeError(f"pad: pad_width must be ints, got {pad_width!r}")
+        raise TypeError(f"pad: pad_width must be ints, got {value!r}")
     try:
-        pairs = np.broadcast_to(widths, (a.ndim, 2))
+        pairs = np.broadcast_to(widths, (ndim, 2))
     except ValueError:
-        raise ValueError(
-            f"pad: pad_width {pad_width!r} does not fit a tensor of shape {a.shape}: give one "
-            f"int, one (before, after) pair, or {a.ndim} pairs (one per axis)"
-        ) from None
+        raise ValueError(f"pad: {misfit}") from None
     if (pairs < 0).any():
-        raise ValueError(f"pad: pad widths must be ≥ 0, got {pad_width!r}")
+        raise ValueError(f"pad: pad widths must be ≥ 0, got {value!r}")
     return tuple((int(before), int(after)) for before, after in pairs)
-
-
-class _Shaped:
-    """Stands for a tensor of `shape` where only the shape matters."""
-
-    def __init__(self, shape: tuple) -> None:
-        self.shape, self.ndim = shape, len(shape)
 
 
 @register(kind="shape", numpy=np.pad, dtypes="numeric")
@@ -628,10 +630,12 @@ def pad(a: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
     differently ('replicate' is 'edge', 'circular' is 'wrap'); this is NumPy's pad.
     """
     a = as_tensor(a, "pad")
-    widths = _pad_widths(pad_width, a)
+    widths = _pad_widths(pad_width, a.shape)
     if not isinstance(mode, str) or (mode != "constant" and mode not in _GATHER_MODES):
         hint = (
-            f" (PyTorch's {mode!r} is {_PYTORCH_MODES[mode]!r})" if mode in _PYTORCH_MODES else ""
+            f" (PyTorch's {mode!r} is {_PYTORCH_MODES[mode]!r})"
+            if isinstance(mode, str) and mode in _PYTORCH_MODES
+            else ""
         )
         raise ValueError(
             f"pad: mode {mode!r} is not supported{hint}; supported: 'constant', "
