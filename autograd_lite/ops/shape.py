@@ -1,5 +1,8 @@
 """Shape primitives: reshape, transpose, broadcast_to, indexing and its adjoint scatter_add,
-concatenate, stack, astype. Their derivatives only move numbers around."""
+concatenate, stack, astype, squeeze, expand_dims, flatten, ravel, copy, repeat, tile, roll,
+flip, pad, take, take_along_axis. Their derivatives only move numbers around: an op that
+reads an element several times (repeat, tile, pad, take) adds up the gradients of its copies
+(a scatter-add back to the positions read)."""
 
 from __future__ import annotations
 
