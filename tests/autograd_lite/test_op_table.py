@@ -205,18 +205,24 @@ def test_aliases_are_the_same_function_and_method(name):
         assert getattr(ag.Tensor, method) is info.function
 
 
+# Ops whose axis needs another shape (squeeze: length 1) or more arguments than the tensor.
+KEYWORD_SHAPES = {"squeeze": (3, 1)}
+KEYWORD_ARGS = {"repeat": ([1, 0, 2, 3],), "take_along_axis": (np.array([[3, 0, 0, 1]] * 3),)}
+
+
 @pytest.mark.parametrize(
     "name", sorted(n for n, info in REGISTRY.items() if "dim" in info.keyword_aliases)
 )
 def test_pytorch_keyword_spellings_give_the_numpy_keywords_results(name):
-    x = ag.Tensor(np.random.default_rng(0).standard_normal((3, 4)))
+    x = ag.Tensor(np.random.default_rng(0).standard_normal(KEYWORD_SHAPES.get(name, (3, 4))))
     function = REGISTRY[name].function
     if name in ("concatenate", "stack"):
         np.testing.assert_array_equal(function([x, x], dim=1).data, function([x, x], axis=1).data)
         return
-    numpy_form = function(x, axis=1)
-    assert np.array_equal(function(x, dim=1).data, numpy_form.data)
-    assert np.array_equal(getattr(x, name)(dim=1).data, numpy_form.data)
+    args = KEYWORD_ARGS.get(name, ())
+    numpy_form = function(x, *args, axis=1)
+    assert np.array_equal(function(x, *args, dim=1).data, numpy_form.data)
+    assert np.array_equal(getattr(x, name)(*args, dim=1).data, numpy_form.data)
     if "keepdim" in REGISTRY[name].keyword_aliases:
         kept = function(x, dim=1, keepdim=True)
         assert np.array_equal(kept.data, function(x, axis=1, keepdims=True).data)
