@@ -11,6 +11,7 @@ from autograd_lite._version import __version__
 
 from . import data, init, schedules
 from . import datasets as datasets  # the examples' data: nn.datasets.planar_flower, ...
+from . import search as search  # hyperparameter search on Optuna: nn.search.run, ...
 from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import Standardizer, minibatches, train_dev_test_split
 from .export import export_onnx, from_torch, to_torch
@@ -56,6 +57,7 @@ __all__ = [
     "multiclass_accuracy",
     "save",
     "schedules",
+    "search",
     "to_torch",
     "train_dev_test_split",
 ]

@@ -425,6 +425,7 @@ def test_importing_nn_imports_none_of_torch_onnx_optuna(tmp_path):
     repo = Path(__file__).resolve().parents[2]
     code = (
         "import sys\nfrom autograd_lite import nn\n"
+        "nn.search.Space(lr=nn.search.log_uniform(1e-3, 1))\n"
         "heavy = {'torch', 'onnx', 'onnxruntime', 'optuna'} & set(sys.modules)\n"
         "assert not heavy, heavy\nprint('ok')"
     )
