@@ -83,6 +83,7 @@ __all__ = [
     "random_sampler",
     "run",
     "train",
+    "trial_seed",
     "uniform",
 ]
 
@@ -606,7 +607,7 @@ class Objective:
             if trial.should_prune():
                 raise optuna.TrialPruned(f"dev loss {dev_loss:.4g} at epoch {epoch}")
 
-        seed = None if self.seed is None else np.random.SeedSequence([self.seed, trial.number])
+        seed = None if self.seed is None else trial_seed(self.seed, trial.number)
         try:
             _, history = train(
                 hp,
@@ -622,6 +623,13 @@ class Objective:
         except _Diverged:
             return math.inf
         return history.dev_loss[-1]
+
+
+def trial_seed(seed: int, number: int) -> np.random.SeedSequence:
+    """The seed with which trial ``number`` of a search run with ``seed`` trains: retrain a
+    trial exactly with ``train(hp, ..., seed=trial_seed(seed, trial.number))``."""
+    seed = integer(seed, "seed", "trial_seed", minimum=0)
+    return np.random.SeedSequence([seed, integer(number, "number", "trial_seed", minimum=0)])
 
 
 class _Diverged(Exception):
