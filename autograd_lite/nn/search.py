@@ -25,7 +25,8 @@ L2 term, so trials with different λ compare fairly). ``run`` returns the ``optu
 
 - Samplers: ``"random"`` (default; the course's method, seeded per trial number so that trial
   n gets the same hyperparameters, weights and mini-batches whichever process runs it) or
-  ``"tpe"`` (Optuna's Bayesian TPE), or any Optuna sampler object (one process only).
+  ``"tpe"`` (Optuna's Bayesian TPE, which proposes from the trials finished so far: seeded,
+  it is reproducible in one process only), or any Optuna sampler object (one process only).
 - Pruning: after each epoch the dev loss is reported to Optuna; with ``pruner="median"``
   (default) a trial whose dev loss is worse than the median of earlier trials at the same
   epoch is stopped there. ``pruner=None`` trains every trial to the end.
@@ -46,6 +47,7 @@ import numbers
 import os
 import pickle
 import socket
+import warnings
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -704,12 +706,18 @@ def random_sampler(seed: int | None = None) -> Any:
     return _seeded_random_sampler_class()(seed)
 
 
-def _make_sampler(sampler: Any, seed: int | None, worker: int) -> Any:
+def _make_sampler(sampler: Any, seed: int | None, in_worker: bool) -> Any:
     optuna = _import_optuna("run")
     if sampler == "random":
         return random_sampler(seed)
-    if sampler == "tpe":  # each process its own stream (the same seed would propose twins)
-        return optuna.samplers.TPESampler(seed=None if seed is None else seed + worker)
+    if sampler == "tpe":
+        if seed is not None and in_worker:
+            # TPE adapts to whatever trials have finished, so a search in several processes is
+            # not reproducible anyway; what matters is that no two processes (here or on
+            # another machine) share a stream and propose the same points.
+            salt = zlib.crc32(f"{socket.gethostname()}:{os.getpid()}".encode())
+            seed = int(np.random.SeedSequence([seed, salt]).generate_state(1)[0])
+        return optuna.samplers.TPESampler(seed=seed)
     return sampler
 
 
@@ -747,7 +755,9 @@ def open_storage(storage: str | os.PathLike) -> Any:
         from optuna.storages import JournalFileStorage as JournalFileBackend
     folder = os.path.dirname(os.path.abspath(spec))
     os.makedirs(folder, exist_ok=True)
-    return optuna.storages.JournalStorage(JournalFileBackend(spec))
+    with warnings.catch_warnings():  # Optuna 3.x marks JournalStorage experimental; 4 does not
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.JournalStorage(JournalFileBackend(spec))
 
 
 @contextlib.contextmanager
@@ -769,7 +779,7 @@ def _worker(job: dict[str, Any]) -> int:
         study = optuna.load_study(
             study_name=job["study_name"],
             storage=open_storage(job["storage"]),
-            sampler=_make_sampler(job["sampler"], job["seed"], job["worker"]),
+            sampler=_make_sampler(job["sampler"], job["seed"], in_worker=True),
             pruner=_make_pruner(job["pruner"], job["objective"].epochs),
         )
         study.optimize(job["objective"], n_trials=job["n_trials"], timeout=job["timeout"])
@@ -802,7 +812,9 @@ def run(
     for ``epochs`` epochs on (X, Y) with ``train`` and scores it by its final loss on
     ``dev = (X_dev, Y_dev)``.
 
-    - ``sampler``: "random" (the course's random search; default), "tpe", or an Optuna sampler.
+    - ``sampler``: "random" (the course's random search; default), "tpe" (reproducible from
+      ``seed`` in one process; worker processes each get their own stream), or an Optuna
+      sampler object (one process only).
     - ``pruner``: "median" (default: stop a trial whose dev loss is worse than the median of
       the earlier trials at the same epoch, after 5 finished trials and a quarter of the
       epochs), None, or an Optuna pruner.
@@ -870,7 +882,7 @@ def run(
         study = optuna.create_study(
             study_name=study_name,
             storage=opened,
-            sampler=_make_sampler(sampler, seed, 0),
+            sampler=_make_sampler(sampler, seed, in_worker=False),
             pruner=_make_pruner(pruner, objective.epochs),
             direction="minimize",
             load_if_exists=True,
@@ -899,7 +911,7 @@ def _run_workers(job: dict[str, Any], n_trials: int, n_workers: int) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
     shares = [n_trials // n_workers + (i < n_trials % n_workers) for i in range(n_workers)]
-    jobs = [dict(job, worker=i, n_trials=share) for i, share in enumerate(shares) if share > 0]
+    jobs = [dict(job, n_trials=share) for share in shares if share > 0]
     context = multiprocessing.get_context("spawn")  # no fork: safe with threads, any platform
     with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
         for future in [pool.submit(_worker, each) for each in jobs]:

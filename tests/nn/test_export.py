@@ -413,7 +413,7 @@ def test_batchnorm_from_torch_copies_weights_and_running_statistics():
     assert model[0].eps == 1e-3
     for name in ("weight", "bias", "running_mean", "running_var"):
         np.testing.assert_array_equal(
-            np.asarray(getattr(model[0], name)), getattr(bn, name).numpy()
+            np.asarray(getattr(model[0], name)), getattr(bn, name).detach().numpy()
         )
     x = rows(5, 3, np.float64)
     with torch.no_grad():
