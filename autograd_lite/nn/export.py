@@ -33,6 +33,7 @@ import numpy as np
 
 import autograd_lite as ag
 from autograd_lite import Tensor
+from autograd_lite.validation import boolean
 
 from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .layers import Dense, Dropout
@@ -159,6 +160,7 @@ def export_onnx(
     Needs the ``onnx`` package (``pip install 'autograd-lite[export]'``).
     """
     where = "export_onnx"
+    check = boolean(check, "check", where)
     if not isinstance(model, Module):
         raise TypeError(f"{where}: model must be an nn Module, got {type(model).__name__}")
     if not isinstance(path, str | os.PathLike):
