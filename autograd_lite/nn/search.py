@@ -76,6 +76,7 @@ __all__ = [
     "Space",
     "Uniform",
     "choice",
+    "default_loss",
     "default_model",
     "int_uniform",
     "log_uniform",
@@ -415,6 +416,10 @@ def make_optimizer(hp: Mapping[str, Any], params: list) -> Optimizer:
     at learning rate ``lr``."""
     kind = hp.get("optimizer", "adam")
     lr, beta = hp["lr"], hp.get("beta", 0.9)
+    unused = {"sgd": ("beta", "beta2"), "momentum": ("beta2",), "rmsprop": ("beta2",)}
+    for name in unused.get(kind, ()):
+        if name in hp:  # searched over but never used: say so rather than waste the trials
+            raise ValueError(f"make_optimizer: optimizer {kind!r} has no {name}; drop it")
     if kind == "adam":
         return Adam(params, lr=lr, beta1=beta, beta2=hp.get("beta2", 0.999))
     if kind == "momentum":
@@ -426,13 +431,15 @@ def make_optimizer(hp: Mapping[str, Any], params: list) -> Optimizer:
     raise ValueError(f"make_optimizer: optimizer must be one of {list(OPTIMIZERS)}, got {kind!r}")
 
 
-def _infer_loss(Y: np.ndarray, where: str) -> tuple[Module, int]:
-    """The loss and the number of outputs that fit the targets:
+def default_loss(Y: Any, where: str = "default_loss") -> tuple[Module, int]:
+    """The loss and the number of outputs that fit the targets Y (for a network that ends in
+    logits, like ``default_model``'s):
 
     integer labels (m,) → CrossEntropyLoss with max + 1 outputs; one-hot rows (m, k) →
     CrossEntropyLoss with k outputs; zeros and ones (m,) or (m, 1) → BCEWithLogitsLoss with
     one output; anything else → MSELoss with one output per target column.
     """
+    Y = np.asarray(Y)
     if Y.ndim == 1 and Y.dtype.kind in "iu":
         if Y.min() < 0:
             raise ValueError(f"{where}: integer labels must be >= 0, got {Y.min()}")
@@ -445,7 +452,7 @@ def _infer_loss(Y: np.ndarray, where: str) -> tuple[Module, int]:
     return MSELoss(), 1 if Y.ndim == 1 else Y.shape[1]
 
 
-def check_names(names: Any, build: BuildFn, where: str) -> None:
+def _check_names(names: Any, build: BuildFn, where: str) -> None:
     """With the default model, every name must be one it or the training reads (a typo such as
     "learning_rate" would otherwise be searched over and silently ignored)."""
     names = set(names)
@@ -496,7 +503,8 @@ def train(
     ``train(space.decode(study.best_params), X, Y, epochs=..., dev=...)``.
 
     ``build(hp, n_in, n_out, rng)`` makes the model (``default_model`` by default; it gets the
-    whole ``hp``). The loss, unless given, is inferred from Y (see ``_infer_loss``); the model
+    whole ``hp``). The loss, unless given, follows Y (``default_loss``: 0/1 targets →
+    BCEWithLogitsLoss, labels or one-hot → CrossEntropyLoss, else MSELoss), and the model
     ends in logits for it. Training reads ``lr``, ``optimizer``, ``beta``, ``beta2`` (see
     ``make_optimizer``), ``batch_size`` (default 64, the course's), ``lambd`` (L2 strength λ:
     λ/(2m)·Σ‖W‖² with m the number of training examples, added while training; default 0)
@@ -508,13 +516,13 @@ def train(
         raise TypeError(
             f"{where}: hp must be a mapping of hyperparameters, got {type(hp).__name__}"
         )
-    check_names(hp, build, where)
+    _check_names(hp, build, where)
     X, Y = np.asarray(X), np.asarray(Y)
     if X.ndim != 2:
         raise ValueError(f"{where}: X must have shape (m, n_features), got {X.shape}")
-    base_loss, n_out = (loss, None) if loss is not None else _infer_loss(Y, where)
+    base_loss, n_out = (loss, None) if loss is not None else default_loss(Y, where)
     if n_out is None:
-        n_out = _infer_loss(Y, where)[1]
+        n_out = default_loss(Y, where)[1]
     reshape = isinstance(base_loss, BCEWithLogitsLoss | MSELoss) and Y.ndim == 1
     if reshape:  # the model's outputs are (m, 1): targets of the same shape
         Y = Y.reshape(-1, 1)
@@ -585,7 +593,7 @@ class Objective:
         where = "Objective"
         if not isinstance(space, Space):
             raise TypeError(f"{where}: space must be a search.Space, got {type(space).__name__}")
-        check_names(space, build, where)
+        _check_names(space, build, where)
         if not isinstance(dev, tuple | list) or len(dev) != 2:
             raise ValueError(f"{where}: dev=(X_dev, Y_dev) is required: trials are compared on it")
         self.space, self.X, self.Y = space, np.asarray(X), np.asarray(Y)
@@ -849,7 +857,7 @@ def run(
             )
     if not isinstance(space, Space):
         raise TypeError(f"{where}: space must be a search.Space, got {type(space).__name__}")
-    check_names(space, build, where)
+    _check_names(space, build, where)
     if not isinstance(dev, tuple | list) or len(dev) != 2:
         raise ValueError(f"{where}: dev=(X_dev, Y_dev) is required: trials are compared on it")
     objective = Objective(space, X, Y, dev=dev, epochs=epochs, build=build, loss=loss, seed=seed)

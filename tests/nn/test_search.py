@@ -173,7 +173,7 @@ def test_the_loss_and_output_size_follow_the_targets():
         assert isinstance(model[-1], nn.Dense) and model[-1].n_out == n_out, name
         assert model[-1].n_in == 4 and isinstance(model[1], nn.ReLU)
         assert len(history.dev_loss) == 2 and all(map(math.isfinite, history.dev_loss))
-        assert type(search._infer_loss(np.asarray(Y), "t")[0]) is loss, name
+        assert type(search.default_loss(Y)[0]) is loss, name
 
 
 def test_default_model_reads_hidden_layers_activation_and_dropout():
@@ -190,6 +190,21 @@ def test_default_model_reads_hidden_layers_activation_and_dropout():
         search.default_model({"hidden": 3, "activation": "gelu"}, 3, 1, rng)
     with pytest.raises(ValueError, match="'layers' goes with an int 'hidden'"):
         search.default_model({"hidden": (3, 2), "layers": 2}, 3, 1, rng)
+
+
+def test_optimizers_and_an_unused_beta_is_refused():
+    params = search.default_model({"hidden": 3}, 2, 1, np.random.default_rng(0)).parameters()
+    adam = search.make_optimizer({"lr": 0.1, "beta": 0.8, "beta2": 0.99}, params)
+    assert isinstance(adam, nn.Adam) and (adam.beta1, adam.beta2) == (0.8, 0.99)
+    momentum = search.make_optimizer({"lr": 0.1, "optimizer": "momentum", "beta": 0.95}, params)
+    assert isinstance(momentum, nn.SGD) and momentum.momentum == 0.95
+    assert isinstance(
+        search.make_optimizer({"lr": 0.1, "optimizer": "rmsprop"}, params), nn.RMSprop
+    )
+    with pytest.raises(ValueError, match="optimizer 'sgd' has no beta; drop it"):
+        search.make_optimizer({"lr": 0.1, "optimizer": "sgd", "beta": 0.9}, params)
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        search.make_optimizer({"lr": 0.1, "optimizer": "adagrad"}, params)
 
 
 def test_lambda_is_added_while_training_and_left_out_of_the_dev_loss():
