@@ -11,7 +11,7 @@ $(PY):
 	$(PY) -m pip install -q --upgrade pip
 
 $(STAMP): $(PY) pyproject.toml
-	$(PY) -m pip install -q -e '.[dev,examples]'
+	$(PY) -m pip install -q -e '.[dev,examples,export,search]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 # Debian's graphviz package provides the `dot` binary that renders SVG.

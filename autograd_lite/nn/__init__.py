@@ -11,8 +11,10 @@ from autograd_lite._version import __version__
 
 from . import data, init, schedules
 from . import datasets as datasets  # the examples' data: nn.datasets.planar_flower, ...
+from . import search as search  # hyperparameter search on Optuna: nn.search.run, ...
 from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import Standardizer, minibatches, train_dev_test_split
+from .export import export_onnx, from_torch, to_torch
 from .io import load, save
 from .layers import Dense, Dropout
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, l2_penalty
@@ -45,7 +47,9 @@ __all__ = [
     "binary_accuracy",
     "data",
     "evaluate",
+    "export_onnx",
     "fit",
+    "from_torch",
     "init",
     "l2_penalty",
     "load",
@@ -53,5 +57,7 @@ __all__ = [
     "multiclass_accuracy",
     "save",
     "schedules",
+    "search",
+    "to_torch",
     "train_dev_test_split",
 ]
