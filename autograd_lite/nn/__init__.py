@@ -16,7 +16,7 @@ from .data import Standardizer, minibatches, train_dev_test_split
 from .io import load, save
 from .layers import Dense, Dropout
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, l2_penalty
-from .module import Module, Sequential
+from .module import Module, ModuleDict, ModuleList, Sequential
 from .optim import SGD, Adam, Optimizer, RMSprop
 from .train import EarlyStopping, History, binary_accuracy, evaluate, fit, multiclass_accuracy
 
@@ -33,6 +33,8 @@ __all__ = [
     "LeakyReLU",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "Optimizer",
     "RMSprop",
     "ReLU",
