@@ -380,9 +380,11 @@ class Module:
         Everything is validated first (see ``check_state_dict``): on any mismatch nothing is
         changed.
         """
+        from .optim import _assign  # the one place nn writes into a tensor's values
+
         arrays = self.check_state_dict(state)
         for key, (tensor, _) in self._state_tensors().items():
-            tensor.data[...] = arrays[key]
+            _assign(tensor, arrays[key])
 
     # ----------------------------------------------------------------- printing
     def extra_repr(self) -> str:
