@@ -14,7 +14,7 @@ from . import datasets as datasets  # the examples' data: nn.datasets.planar_flo
 from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import Standardizer, minibatches, train_dev_test_split
 from .io import load, save
-from .layers import Dense, Dropout
+from .layers import BatchNorm1d, Dense, Dropout, Linear
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, l2_penalty
 from .module import Module, ModuleDict, ModuleList, Sequential
 from .optim import SGD, Adam, Optimizer, RMSprop
@@ -25,12 +25,14 @@ __all__ = [
     "Adam",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
     "CrossEntropyLoss",
     "Dense",
     "Dropout",
     "EarlyStopping",
     "History",
     "LeakyReLU",
+    "Linear",
     "MSELoss",
     "Module",
     "ModuleDict",

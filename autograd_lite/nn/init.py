@@ -2,11 +2,18 @@
 
 Each takes the shape and a NumPy random Generator and returns a new float64 array:
 
-    zeros         W = 0
-    small         W = 0.01 · randn
-    xavier        W = randn · √(1 / n_in)
-    glorot        W = randn · √(2 / (n_in + n_out))
-    he            W = randn · √(2 / n_in)          (suits ReLU layers)
+    zeros     W = 0
+    small     W = 0.01 · randn
+    xavier    W = randn · √(1 / n_in)             (the course's "Xavier")
+    glorot    W = randn · √(2 / (n_in + n_out))   (Glorot & Bengio's; PyTorch's xavier_normal_)
+    he        W = randn · √(2 / n_in)             (for ReLU layers; PyTorch's kaiming_normal_)
+
+"xavier" and "glorot" are not the same scale. The course calls randn·√(1/n_in) "Xavier
+initialization" and this library keeps that meaning, since it follows the course. Glorot and
+Bengio's paper (the original "Xavier"), and PyTorch's ``torch.nn.init.xavier_normal_``, use the
+variance 2/(n_in + n_out), which averages the fan-in and the fan-out: that is "glorot" here.
+The two agree only when n_in = n_out. To reproduce a PyTorch model initialised with
+``xavier_normal_``, use ``init="glorot"``.
 
 A custom initialiser is any callable ``init(shape, rng) -> ndarray`` of that shape.
 """
@@ -16,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+
+from autograd_lite.validation import ArgumentTypeError
 
 Initializer = Callable[[tuple[int, ...], np.random.Generator], np.ndarray]
 
@@ -39,14 +48,24 @@ def small(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.
 
 
 def xavier(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
-    """W = randn · √(1 / n_in): keeps the variance of tanh layers' outputs near one."""
+    """W = randn · √(1 / n_in): the course's "Xavier initialization" (variance 1/n_in), which
+    keeps the variance of tanh layers' outputs near one.
+
+    Not the paper's (or PyTorch's ``xavier_normal_``) variance 2/(n_in + n_out): that is
+    ``glorot``. The two are equal only for square weights (n_in = n_out).
+    """
     rng = np.random.default_rng() if rng is None else rng
     n_in, _ = _fans(shape)
     return rng.standard_normal(shape) * np.sqrt(1.0 / n_in)
 
 
 def glorot(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
-    """W = randn · √(2 / (n_in + n_out)): Glorot's compromise between forward and backward."""
+    """W = randn · √(2 / (n_in + n_out)): Glorot and Bengio's scale, a compromise between
+    keeping the variance in the forward pass (fan-in) and in the backward pass (fan-out).
+
+    This is what the paper and PyTorch (``torch.nn.init.xavier_normal_`` with gain 1) call
+    Xavier initialisation; the course's "Xavier", randn · √(1 / n_in), is ``xavier`` here.
+    """
     rng = np.random.default_rng() if rng is None else rng
     n_in, n_out = _fans(shape)
     return rng.standard_normal(shape) * np.sqrt(2.0 / (n_in + n_out))
@@ -68,27 +87,32 @@ INITIALIZERS: dict[str, Initializer] = {
 }
 
 
-def get_initializer(init: str | Initializer) -> Initializer:
+def get_initializer(init: str | Initializer, where: str = "get_initializer") -> Initializer:
     """Look up an initialiser by name ("he", "xavier", "glorot", "small", "zeros") or pass a
-    callable ``init(shape, rng) -> ndarray`` through."""
+    callable ``init(shape, rng) -> ndarray`` through; ``where`` names the caller in errors."""
     if isinstance(init, str):
         if init not in INITIALIZERS:
             raise ValueError(
-                f"unknown init {init!r}; choose one of {sorted(INITIALIZERS)} or pass a callable"
+                f"{where}: unknown init {init!r}; choose one of {sorted(INITIALIZERS)} or pass "
+                "a callable init(shape, rng)"
             )
         return INITIALIZERS[init]
     if callable(init):
         return init
-    raise TypeError(f"init must be a name or a callable, got {type(init).__name__}")
+    raise ArgumentTypeError(f"{where}: init must be a name or a callable, got {init!r}")
 
 
 def initialize(
-    init: str | Initializer, shape: tuple[int, ...], rng: np.random.Generator
+    init: str | Initializer, shape: tuple[int, ...], rng: np.random.Generator, where: str = "init"
 ) -> np.ndarray:
-    """Run an initialiser and check that it returned finite numbers of the requested shape."""
-    values = np.asarray(get_initializer(init)(shape, rng))
+    """Run an initialiser and check that it returned finite real numbers of the requested
+    shape; ``where`` names the caller in errors."""
+    values = np.asarray(get_initializer(init, where)(shape, rng))
     if values.shape != tuple(shape):
-        raise ValueError(f"init returned shape {values.shape}, expected {tuple(shape)}")
-    if not np.issubdtype(values.dtype, np.number) or not np.all(np.isfinite(values)):
-        raise ValueError("init must return finite numbers")
+        raise ValueError(f"{where}: init returned shape {values.shape}, expected {tuple(shape)}")
+    if values.dtype.kind not in "biuf" or not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"{where}: init must return finite real numbers, got dtype {values.dtype}"
+            + ("" if values.dtype.kind not in "biuf" else " with NaN or inf values")
+        )
     return values
