@@ -21,12 +21,28 @@ A custom initialiser is any callable ``init(shape, rng) -> ndarray`` of that sha
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from autograd_lite.validation import ArgumentTypeError
+from autograd_lite.validation import ArgumentTypeError, is_integer
 
 Initializer = Callable[[tuple[int, ...], np.random.Generator], np.ndarray]
+
+
+def _checked(shape: Any, rng: Any, where: str) -> tuple[tuple[int, ...], np.random.Generator]:
+    """``shape`` as a tuple of integers >= 1 (one or more of them) and ``rng`` as a Generator
+    (a fresh one for None), or an error naming the initialiser."""
+    sizes = tuple(shape) if isinstance(shape, tuple | list) else None
+    if not sizes or not all(is_integer(n) and n >= 1 for n in sizes):
+        raise ArgumentTypeError(
+            f"{where}: shape must be a non-empty tuple of integers >= 1, got {shape!r}"
+        )
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise ArgumentTypeError(
+            f"{where}: rng must be a numpy.random.Generator or None, got {rng!r}"
+        )
+    return tuple(int(n) for n in sizes), np.random.default_rng() if rng is None else rng
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -38,12 +54,13 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
 
 def zeros(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
     """W = 0. Fine for biases; for weights it leaves every unit identical (no symmetry breaking)."""
+    shape, _ = _checked(shape, rng, "init.zeros")
     return np.zeros(shape)
 
 
 def small(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
     """W = 0.01 · randn: small random values that break symmetry."""
-    rng = np.random.default_rng() if rng is None else rng
+    shape, rng = _checked(shape, rng, "init.small")
     return 0.01 * rng.standard_normal(shape)
 
 
@@ -54,7 +71,7 @@ def xavier(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np
     Not the paper's (or PyTorch's ``xavier_normal_``) variance 2/(n_in + n_out): that is
     ``glorot``. The two are equal only for square weights (n_in = n_out).
     """
-    rng = np.random.default_rng() if rng is None else rng
+    shape, rng = _checked(shape, rng, "init.xavier")
     n_in, _ = _fans(shape)
     return rng.standard_normal(shape) * np.sqrt(1.0 / n_in)
 
@@ -66,14 +83,14 @@ def glorot(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np
     This is what the paper and PyTorch (``torch.nn.init.xavier_normal_`` with gain 1) call
     Xavier initialisation; the course's "Xavier", randn · √(1 / n_in), is ``xavier`` here.
     """
-    rng = np.random.default_rng() if rng is None else rng
+    shape, rng = _checked(shape, rng, "init.glorot")
     n_in, n_out = _fans(shape)
     return rng.standard_normal(shape) * np.sqrt(2.0 / (n_in + n_out))
 
 
 def he(shape: tuple[int, ...], rng: np.random.Generator | None = None) -> np.ndarray:
     """W = randn · √(2 / n_in): He et al.'s scale for ReLU layers, which halve the variance."""
-    rng = np.random.default_rng() if rng is None else rng
+    shape, rng = _checked(shape, rng, "init.he")
     n_in, _ = _fans(shape)
     return rng.standard_normal(shape) * np.sqrt(2.0 / n_in)
 

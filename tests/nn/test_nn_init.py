@@ -90,3 +90,19 @@ def test_initialize_names_the_caller_and_refuses_complex_values():
         nn.Dense(2, 2, init="lecun")
     with pytest.raises(TypeError, match=r"Dense: init must be a name or a callable, got 3"):
         nn.Dense(2, 2, init=3)
+
+
+@pytest.mark.parametrize("name", ["zeros", "small", "xavier", "glorot", "he"])
+@pytest.mark.parametrize(
+    "shape, rng, message",
+    [
+        ("3x4", None, r"shape must be a non-empty tuple of integers >= 1, got '3x4'"),
+        ((3, 0), None, r"shape must be .*got \(3, 0\)"),
+        ((3, 2.0), None, r"shape must be .*got \(3, 2\.0\)"),
+        ((), None, r"shape must be .*got \(\)"),
+        ((3, 4), 7, r"rng must be a numpy\.random\.Generator or None, got 7"),
+    ],
+)
+def test_initialisers_refuse_a_bad_shape_or_generator_naming_themselves(name, shape, rng, message):
+    with pytest.raises(TypeError, match=rf"init\.{name}: {message}"):
+        nn.init.INITIALIZERS[name](shape, rng)
