@@ -5,7 +5,7 @@ File layout: one array per parameter and persistent buffer under its dotted path
 without this package. With ``optimizer=opt`` the entries of ``opt.state_dict()`` are added
 under the prefix "optimizer:" ("optimizer:lr", "optimizer:step_count", "optimizer:0.m", ...).
 
-``save`` writes a temporary file ``.{name}.tmp-{pid}-{random}`` in the same directory, flushes
+``save`` writes a temporary file ``.{name}.{pid}-{random}.tmp`` in the same directory, flushes
 it to disk and renames it over ``path`` (an atomic replace), so a crash leaves either the old
 file or the new one, never half of one. A writer killed before its rename leaves its
 temporary file behind; the next ``save`` to the same path removes the ones whose process is
@@ -237,7 +237,7 @@ def _check_target(path: str, directory: str) -> None:
 
 def _temporary_pattern(base: str) -> re.Pattern[str]:
     """The names of ``save``'s temporary files for the target file named ``base``."""
-    return re.compile(re.escape(f".{base}.tmp-") + r"(\d+)-[0-9a-f]+")
+    return re.compile(re.escape(f".{base}.") + r"(\d+)-[0-9a-f]+\.tmp")
 
 
 def _process_is_gone(pid: int) -> bool:
@@ -271,7 +271,7 @@ def _write_npz_atomically(path: str, arrays: dict[str, Any]) -> None:
     base = os.path.basename(path)
     _check_target(path, directory)
     _remove_stale_temporaries(directory, base)
-    temporary = os.path.join(directory, f".{base}.tmp-{os.getpid()}-{secrets.token_hex(6)}")
+    temporary = os.path.join(directory, f".{base}.{os.getpid()}-{secrets.token_hex(6)}.tmp")
     try:
         with open(temporary, "xb") as file:
             with zipfile.ZipFile(file, "w") as archive:

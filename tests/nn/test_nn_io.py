@@ -285,14 +285,16 @@ def test_temporary_files_are_named_after_the_target_with_pid(tmp_path, monkeypat
 
     monkeypatch.setattr(os, "replace", spying_replace)
     nn.save(make_model(), tmp_path / "model.npz")
-    assert re.fullmatch(rf"\.model\.npz\.tmp-{os.getpid()}-[0-9a-f]+", seen[0]), seen
+    assert re.fullmatch(rf"\.model\.npz\.{os.getpid()}-[0-9a-f]+\.tmp", seen[0]), seen
 
 
 def test_the_next_save_removes_the_temporary_file_a_killed_writer_left(tmp_path):
     path = tmp_path / "model.npz"
     kill_a_writer_half_way(path)
     leftovers = os.listdir(tmp_path)
-    assert len(leftovers) == 1 and leftovers[0].startswith(".model.npz.tmp-"), leftovers
+    assert len(leftovers) == 1 and re.fullmatch(
+        r"\.model\.npz\.\d+-[0-9a-f]+\.tmp", leftovers[0]
+    ), leftovers
     model = make_model(2)
     nn.save(model, path)
     assert sorted(os.listdir(tmp_path)) == ["model.npz"]
@@ -307,11 +309,12 @@ def test_cleanup_spares_live_writers_other_targets_and_other_files(tmp_path):
         kill_a_writer_half_way(tmp_path / "model.npz")
         (dead,) = os.listdir(tmp_path)
         keep = [
-            f".model.npz.tmp-{live.pid}-abc123",  # a writer still at work
-            f".model.npz.tmp-{os.getpid()}-abc123",  # this process (another thread)
-            ".other.npz.tmp-999999999-abc123",  # another target
+            f".model.npz.{live.pid}-abc123.tmp",  # a writer still at work
+            f".model.npz.{os.getpid()}-abc123.tmp",  # this process (another thread)
+            ".other.npz.999999999-abc123.tmp",  # another target
             "model.npz.bak",
-            ".model.npz.tmp-notapid-abc",
+            ".model.npz.notapid-abc.tmp",
+            ".model.npz.0123456789ab.tmp",  # the old naming: its writer is unknown
         ]
         for name in keep:
             (tmp_path / name).write_bytes(b"x")
@@ -339,7 +342,7 @@ def test_a_failed_rename_names_the_users_path_not_the_temporary_and_keeps_the_ol
     monkeypatch.undo()
     assert str(info.value) == f"save: cannot write {path}: Invalid cross-device link"
     assert info.value.errno == errno.EXDEV
-    assert ".tmp-" not in str(info.value)
+    assert ".tmp" not in str(info.value)
     assert sorted(os.listdir(tmp_path)) == ["m.npz"]
     target = make_model(9)
     nn.load(target, path)
