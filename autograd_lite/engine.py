@@ -267,14 +267,28 @@ def _check_existing_grads(results: list[tuple[Tensor, Any]]) -> None:
 _IN_PLACE_MIN_SIZE = 1024
 
 
+_CHANGES = {
+    "data": "had its .data replaced",
+    "written": "was changed in place (x[...] = v, an in-place operator, out=, an optimiser "
+    "step, or a write into a view or detached copy sharing its memory)",
+    "exposed": "was changed through an array obtained from .data or .numpy()",
+}
+
+
 def _check_unchanged(tensor: Tensor) -> None:
-    """Refuse to differentiate through an op whose input was assigned into after the op ran."""
-    for position, parent in enumerate(tensor._parents):
-        if parent._changed_at > tensor._stamp:
+    """Refuse to differentiate through an op whose inputs or output changed after it ran (the
+    memory guard in `autograd_lite.storage`)."""
+    stamp = tensor._stamp
+    checks = [(f"input {i} (shape {p.shape})", p) for i, p in enumerate(tensor._parents)]
+    checks.append((f"the output (shape {tensor.shape})", tensor))
+    for what, checked in checks:
+        how = storage.changed_after(checked, stamp)
+        if how is not None:
             raise RuntimeError(
-                f"backward: input {position} (shape {parent.shape}) of op '{tensor._op.name}' was "
-                "changed in place (x[...] = ...) after the op used it, so the recorded graph no "
-                "longer matches the values; assign before using the tensor, or into a copy"
+                f"backward: {what} of op '{tensor._op.name}' {_CHANGES[how]} after the op used "
+                "it, so the recorded graph no longer matches the values and its gradient would "
+                "be wrong. Change values before using them, or into a copy (x.copy(), "
+                "ag.tensor(x))"
             )
 
 
@@ -363,7 +377,7 @@ def _run(
             raise _freed_graph_error(tensor)
         if tensor._retains_grad if targets is None else tensor in targets:
             results.append((tensor, _unshared(grad, shared)))
-        if last_change > tensor._stamp:
+        if last_change > tensor._stamp or tensor._guarded:
             _check_unchanged(tensor)
         if second is None:
             parents = (first,)

@@ -72,7 +72,7 @@ def _write(target: Tensor, values: np.ndarray, op: str, where: Any = None) -> No
         np.copyto(target._data, values, casting="same_kind")
     else:
         np.copyto(target._data, values, casting="same_kind", where=where)
-    storage.mark_changed(target)
+    storage.mark_written(target._data)
 
 
 def _former_self(target: Tensor) -> Tensor:
@@ -91,7 +91,8 @@ def _become(target: Tensor, result: Tensor, op: str) -> Tensor:
     """Make `target` the recorded `result` of the update, keeping the target object (so every
     reference and view sees it) and writing the values into its array."""
     _write(target, result._data, op)
-    target._op, target._saved, target._stamp = result._op, result._saved, result._stamp
+    # Stamped after the write: the update is this node's own making, not a change behind it.
+    target._op, target._saved, target._stamp = result._op, result._saved, storage.tick()
     target._parent0, target._parent1 = result._parent0, result._parent1
     target._more_parents = result._more_parents
     target._requires_grad = result._requires_grad
@@ -204,7 +205,7 @@ def set_item(target: Tensor, index: Any, value: Any) -> None:
             target._data[index] = values
         except (ValueError, IndexError, TypeError) as error:
             raise type(error)(f"setitem: {error} (tensor of shape {target.shape})") from None
-        storage.mark_changed(target)
+        storage.mark_written(target._data)
         return
     _refuse_leaf(target, "setitem")
     result = _setitem(_former_self(target), value, index)

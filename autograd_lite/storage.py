@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import sys
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -54,9 +56,163 @@ def next_change() -> int:
 
 
 def mark_changed(tensor: Tensor) -> None:
-    """Date an in-place change of `tensor`'s values: ops recorded before it that used the
-    tensor will refuse to run backward."""
+    """Date a change of what `tensor` holds (`x.data = new_array`): ops recorded before it that
+    used the tensor will refuse to run backward."""
     tensor._changed_at = next_change()
+
+
+# ---------------------------------------------------------------------------------------------
+# The memory guard
+#
+# A graph keeps its inputs' arrays to compute gradients later, so a write into one of those
+# arrays between forward and backward would silently give gradients for values that no longer
+# exist. Two registries, both keyed by the array that owns the memory (views and detached
+# tensors share it), make every such write either dated or seen:
+#
+# - `written`: writes through autograd_lite (x[i] = v, in-place operators, out=, optimiser
+#   steps) date the memory they changed. Backward refuses an op recorded before a write into
+#   the memory of its inputs or output.
+# - `exposed`: an array handed to the user (`.data`, `.numpy()`) can be written by NumPy behind
+#   our back, so its memory keeps a snapshot. The snapshot is compared with the memory when an
+#   op records it, when it is handed out again and at backward; a difference found at record
+#   or hand-out time is dated as a write, one found at backward makes backward raise. When an
+#   op records the memory and no array outside autograd_lite refers to it any more (reference
+#   count), the snapshot is dropped: nothing can write it unseen from then on.
+#
+# Costs: nothing while no array is exposed but a check of `exposed` per recorded op; an
+# exposed array costs a copy when first handed out and a comparison per op that records it
+# while the user still holds it. (`np.asarray(t)` hands out a read-only view: no snapshot.)
+
+
+class _Memory:
+    """A registry entry: a weak reference to the owning array (so the registry keeps no memory
+    alive) and what the registry knows about it."""
+
+    __slots__ = ("__weakref__", "owner", "snapshot", "tick")
+
+    def __init__(self, owner: np.ndarray, tick_: int, snapshot: np.ndarray | None = None) -> None:
+        self.owner = weakref.ref(owner)
+        self.tick = tick_
+        self.snapshot = snapshot
+
+
+written: dict[int, _Memory] = {}
+exposed: dict[int, _Memory] = {}
+
+
+def memory_of(array: np.ndarray) -> np.ndarray:
+    """The ndarray that owns `array`'s memory (itself, or the base its views share)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _entry(registry: dict[int, _Memory], owner: np.ndarray) -> _Memory | None:
+    entry = registry.get(id(owner))
+    return entry if entry is not None and entry.owner() is owner else None
+
+
+def _register(registry: dict[int, _Memory], owner: np.ndarray, entry: _Memory) -> None:
+    key = id(owner)
+
+    def forget(ref: weakref.ref, key: int = key) -> None:
+        current = registry.get(key)
+        if current is not None and current.owner is ref:
+            del registry[key]
+
+    entry.owner = weakref.ref(owner, forget)
+    registry[key] = entry
+
+
+def mark_written(array: np.ndarray) -> None:
+    """Date a write into `array`'s memory (through autograd_lite): ops recorded before it that
+    used this memory refuse backward. An exposed snapshot of it is refreshed."""
+    owner = memory_of(array)
+    when = next_change()
+    entry = _entry(written, owner)
+    if entry is None:
+        _register(written, owner, _Memory(owner, when))
+    else:
+        entry.tick = when
+    seen = _entry(exposed, owner)
+    if seen is not None:
+        seen.snapshot = owner.copy()
+
+
+def write_values(tensor: Tensor, values: Any) -> None:
+    """Write `values` into `tensor`'s array in place, recording nothing, and date the write:
+    the sanctioned way to change parameters (optimisers, loading weights) — views of the
+    array see the change, and a graph recorded before it refuses backward."""
+    target = tensor._data
+    if target.flags.writeable:
+        np.copyto(target, values, casting="same_kind")
+        mark_written(target)
+    else:  # a read-only array (a broadcast view): give the tensor a fresh array instead
+        tensor._data = np.array(np.broadcast_to(values, target.shape), dtype=target.dtype)
+        mark_changed(tensor)
+
+
+def expose(tensor: Tensor) -> np.ndarray:
+    """Hand out `tensor`'s array for the user to read or write (`.data`, `.numpy()`): keep a
+    snapshot of its memory, first checking that an earlier snapshot still matches (a write
+    through an earlier hand-out is dated now)."""
+    array = tensor._data
+    owner = memory_of(array)
+    entry = _entry(exposed, owner)
+    if entry is None:
+        _register(exposed, owner, _Memory(owner, tick(), owner.copy()))
+    elif not _unchanged(owner, entry.snapshot):
+        mark_written(owner)  # refreshes the snapshot too
+    global last_change
+    last_change = tick()  # ops recorded before now check the snapshot at backward
+    return array
+
+
+def _unchanged(owner: np.ndarray, snapshot: np.ndarray | None) -> bool:
+    """True when the memory still holds the snapshot, bit for bit (NaN included)."""
+    if snapshot is None:
+        return True
+    try:
+        return owner.tobytes() == snapshot.tobytes()
+    except ValueError:
+        return bool(np.array_equal(owner, snapshot, equal_nan=owner.dtype.kind == "f"))
+
+
+def guard_inputs(parents: tuple[Tensor, ...]) -> bool:
+    """Called as an op records, while some memory is exposed: date any unseen write into its
+    inputs' memory (before the op's stamp, so the op itself is not refused), and say whether
+    an input's memory is still held outside autograd_lite (then backward compares it)."""
+    guarded = False
+    for parent in parents:
+        owner = memory_of(parent._data)
+        entry = _entry(exposed, owner)
+        if entry is None:
+            continue
+        if not _unchanged(owner, entry.snapshot):
+            mark_written(owner)
+        # References: this function's variable, getrefcount's argument, and the tensor's
+        # slot (or a view's base). More means someone else still holds the array.
+        if sys.getrefcount(owner) <= 3:
+            del exposed[id(owner)]
+        else:
+            guarded = True
+    return guarded
+
+
+def changed_after(tensor: Tensor, stamp: int) -> str | None:
+    """How `tensor`'s values may have changed since the op stamped `stamp` used them: "data"
+    (`.data` replaced), "written" (a write through autograd_lite into its memory), "exposed"
+    (its memory differs from the snapshot of a hand-out), or None."""
+    if tensor._changed_at > stamp:
+        return "data"
+    owner = memory_of(tensor._data)
+    entry = _entry(written, owner)
+    if entry is not None and entry.tick > stamp:
+        return "written"
+    entry = _entry(exposed, owner)
+    if entry is not None and not _unchanged(owner, entry.snapshot):
+        return "exposed"
+    return None
 
 
 NO_SAVED: dict[str, Any] = {}  # `_saved` of a node whose partials need nothing but the inputs
@@ -192,6 +348,7 @@ class Tensor:
         "_changed_at",
         "_data",
         "_grad",
+        "_guarded",
         "_more_parents",
         "_name",
         "_op",
@@ -229,26 +386,30 @@ class Tensor:
         self._scope: Any = None
         self._trace: Any = None
         self._calls: Any = None
+        self._guarded = False
 
     # ----------------------------------------------------------------------------- storage
 
     @property
     def data(self) -> np.ndarray:
-        """The wrapped ndarray (no copy). Assigning a new array replaces the values without
-        recording anything (like PyTorch's ``.data``); a graph that used the old values then
-        refuses to run backward."""
-        return self._data
+        """The wrapped ndarray (no copy), to read or to change without recording anything
+        (like PyTorch's ``.data``). Assigning a new array replaces the values; writing into the
+        array (``x.data[...] = v``, ``x.data -= lr * g``) changes them in place. Either way a
+        graph recorded before the change refuses to run backward (see the memory guard)."""
+        return expose(self)
 
     @data.setter
     def data(self, value: Any) -> None:
         array = to_array(value, "data")
-        if array is not self._data:
-            if self._requires_grad and array.dtype.kind != "f":
-                raise TypeError(
-                    f"data: a tensor that requires grad holds floating-point values, got an "
-                    f"array of dtype {array.dtype}"
-                )
-            self._data = array
+        if array is self._data:  # x.data -= ...: NumPy already wrote into the array
+            mark_written(array)
+            return
+        if self._requires_grad and array.dtype.kind != "f":
+            raise TypeError(
+                f"data: a tensor that requires grad holds floating-point values, got an "
+                f"array of dtype {array.dtype}"
+            )
+        self._data = array
         mark_changed(self)
 
     @property
@@ -304,6 +465,11 @@ class Tensor:
         return self
 
     @property
+    def op_name(self) -> str | None:
+        """The name of the op that produced this tensor, or None for a leaf."""
+        return None if self._op is None else self._op.name
+
+    @property
     def is_leaf(self) -> bool:
         """True for tensors no recorded op produced (inputs, parameters, constants)."""
         return self._op is None
@@ -355,8 +521,8 @@ class Tensor:
         return self._data.ndim
 
     def numpy(self) -> np.ndarray:
-        """The underlying ndarray (no copy)."""
-        return self._data
+        """The underlying ndarray (no copy; writes into it are seen like `.data`'s)."""
+        return expose(self)
 
     def tolist(self) -> Any:
         """The values as (nested lists of) Python numbers."""
@@ -371,9 +537,15 @@ class Tensor:
         return self._data.item()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(t)``: a read-only view of the values (``np.array(t)`` copies; `.data`
+        is the writable array)."""
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
-        return self._data.copy() if copy else self._data
+        if copy:
+            return self._data.copy()
+        view = self._data.view()
+        view.flags.writeable = False
+        return view
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -449,6 +621,7 @@ def make(
     t._scope = None
     t._trace = None
     t._calls = None
+    t._guarded = False
     t._requires_grad = op is not None
     t._retains_grad = False
     t._changed_at = 0

@@ -16,9 +16,9 @@ from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .data import Standardizer, minibatches, train_dev_test_split
 from .export import export_onnx, from_torch, to_torch
 from .io import load, save
-from .layers import Dense, Dropout
+from .layers import BatchNorm1d, Dense, Dropout, Linear
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, l2_penalty
-from .module import Module, Sequential
+from .module import Module, ModuleDict, ModuleList, Sequential
 from .optim import SGD, Adam, Optimizer, RMSprop
 from .train import EarlyStopping, History, binary_accuracy, evaluate, fit, multiclass_accuracy
 
@@ -27,14 +27,18 @@ __all__ = [
     "Adam",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
     "CrossEntropyLoss",
     "Dense",
     "Dropout",
     "EarlyStopping",
     "History",
     "LeakyReLU",
+    "Linear",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "Optimizer",
     "RMSprop",
     "ReLU",

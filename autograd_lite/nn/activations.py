@@ -6,10 +6,10 @@ re-derives one.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 from autograd_lite import Tensor
+from autograd_lite.validation import integer, real_number
 
 from .module import Module, as_tensor
 
@@ -40,11 +40,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01) -> None:
         super().__init__()
-        if isinstance(negative_slope, bool) or not isinstance(negative_slope, numbers.Real):
-            raise TypeError(
-                f"LeakyReLU: negative_slope must be a number, got {type(negative_slope).__name__}"
-            )
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = real_number(negative_slope, "negative_slope", "LeakyReLU")
 
     def forward(self, x: Any) -> Tensor:
         return as_tensor(x).leaky_relu(self.negative_slope)
@@ -62,9 +58,7 @@ class Softmax(Module):
 
     def __init__(self, axis: int = -1) -> None:
         super().__init__()
-        if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-            raise TypeError(f"Softmax: axis must be an integer, got {type(axis).__name__}")
-        self.axis = int(axis)
+        self.axis = integer(axis, "axis", "Softmax")
 
     def forward(self, x: Any) -> Tensor:
         return as_tensor(x).softmax(axis=self.axis)

@@ -5,27 +5,47 @@ Examples are rows: X has shape (m, n_features) and Y has m rows.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
+from autograd_lite.validation import (
+    ArgumentTypeError,
+    boolean,
+    integer,
+    is_integer,
+    real_array,
+    real_number,
+)
+
 Seed = int | np.random.Generator | None
 
 
-def _rows(name: str, values: Any) -> np.ndarray:
-    array = np.asarray(values)
+def random_generator(seed: Any, where: str) -> np.random.Generator:
+    """A NumPy Generator from ``seed``: None (fresh entropy), an int >= 0, or a Generator
+    (returned as is, so successive calls continue its stream); anything else is refused."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if not is_integer(seed):
+        raise ArgumentTypeError(
+            f"{where}: seed must be None, an int >= 0 or a numpy.random.Generator, got {seed!r}"
+        )
+    return np.random.default_rng(integer(seed, "seed", where, minimum=0))
+
+
+def _rows(name: str, values: Any, where: str) -> np.ndarray:
+    array = real_array(values, name, where)
     if array.ndim == 0:
-        raise ValueError(f"{name} must have a first axis of examples, got a scalar")
+        raise ValueError(f"{where}: {name} must have a first axis of examples, got a scalar")
     return array
 
 
-def _check_same_length(X: np.ndarray, Y: np.ndarray) -> None:
+def _check_same_length(X: np.ndarray, Y: np.ndarray, where: str) -> None:
     if len(X) != len(Y):
         raise ValueError(
-            f"X and Y must have the same number of examples (rows): X has shape {X.shape}, "
-            f"Y has shape {Y.shape}"
+            f"{where}: X and Y must have the same number of examples (rows): X has shape "
+            f"{X.shape}, Y has shape {Y.shape}"
         )
 
 
@@ -38,27 +58,26 @@ def minibatches(
     batch_size. With ``shuffle`` the rows are visited in a random permutation drawn from
     ``seed`` (an int, or a Generator to draw a fresh permutation on each call).
     """
-    X, Y = _rows("X", X), _rows("Y", Y)
-    _check_same_length(X, Y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral):
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    where = "minibatches"
+    X, Y = _rows("X", X, where), _rows("Y", Y, where)
+    _check_same_length(X, Y, where)
+    batch_size = integer(batch_size, "batch_size", where, minimum=1)
+    shuffle = boolean(shuffle, "shuffle", where)
+    rng = random_generator(seed, where)
     m = len(X)
-    order = np.random.default_rng(seed).permutation(m) if shuffle else np.arange(m)
+    order = rng.permutation(m) if shuffle else np.arange(m)
     for start in range(0, m, batch_size):
         rows = order[start : start + batch_size]
         yield X[rows], Y[rows]
 
 
-def _count(name: str, size: float, m: int) -> int:
-    if isinstance(size, bool) or not isinstance(size, numbers.Real) or size < 0:
-        raise ValueError(f"{name} must be a fraction in [0, 1) or a count >= 0, got {size!r}")
-    if isinstance(size, numbers.Integral):
-        return int(size)
-    if size >= 1:
-        raise ValueError(f"{name} as a fraction must be below 1, got {size!r}")
-    return round(size * m)
+def _count(name: str, size: Any, m: int) -> int:
+    """An int ``size`` is a count of examples, a float a fraction of m (rounded)."""
+    where = "train_dev_test_split"
+    if is_integer(size):
+        return integer(size, name, where, minimum=0)
+    fraction = real_number(size, name, where, minimum=0.0, maximum=1.0, open_max=True)
+    return round(fraction * m)
 
 
 def train_dev_test_split(
@@ -75,15 +94,19 @@ def train_dev_test_split(
     counts. The rows are shuffled first (seeded by ``seed``) unless ``shuffle=False``, in which
     case train, dev and test are consecutive blocks in the original order.
     """
-    X, Y = _rows("X", X), _rows("Y", Y)
-    _check_same_length(X, Y)
+    where = "train_dev_test_split"
+    X, Y = _rows("X", X, where), _rows("Y", Y, where)
+    _check_same_length(X, Y, where)
+    shuffle = boolean(shuffle, "shuffle", where)
+    rng = random_generator(seed, where)
     m = len(X)
     n_dev, n_test = _count("dev_size", dev_size, m), _count("test_size", test_size, m)
     if n_dev + n_test >= m:
         raise ValueError(
-            f"dev ({n_dev}) and test ({n_test}) examples leave none of the {m} for training"
+            f"{where}: dev ({n_dev}) and test ({n_test}) examples leave none of the {m} "
+            "for training"
         )
-    order = np.random.default_rng(seed).permutation(m) if shuffle else np.arange(m)
+    order = rng.permutation(m) if shuffle else np.arange(m)
     n_train = m - n_dev - n_test
     parts = np.split(order, [n_train, n_train + n_dev])
     return tuple((X[rows], Y[rows]) for rows in parts)
@@ -105,7 +128,7 @@ class Standardizer:
 
     def fit(self, X: Any) -> Standardizer:
         """Learn μ and σ from the rows of X; returns self."""
-        X = np.asarray(X, dtype=np.float64)
+        X = real_array(X, "X", "Standardizer.fit", finite=True).astype(np.float64)
         if X.ndim != 2 or len(X) == 0:
             raise ValueError(f"Standardizer.fit expects a non-empty (m, n) array, got {X.shape}")
         self.mean = X.mean(axis=0)
@@ -124,7 +147,7 @@ class Standardizer:
 
     def transform(self, X: Any) -> np.ndarray:
         """(X − μ) / σ with the fitted μ and σ."""
-        X = np.asarray(X, dtype=np.float64)
+        X = real_array(X, "X", "Standardizer.transform").astype(np.float64)
         self._check_fitted(X, "transform")
         return (X - self.mean) / self.std
 
@@ -134,6 +157,6 @@ class Standardizer:
 
     def inverse_transform(self, Z: Any) -> np.ndarray:
         """Z · σ + μ: back to the original units."""
-        Z = np.asarray(Z, dtype=np.float64)
+        Z = real_array(Z, "Z", "Standardizer.inverse_transform").astype(np.float64)
         self._check_fitted(Z, "inverse_transform")
         return Z * self.std + self.mean

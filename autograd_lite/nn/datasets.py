@@ -32,6 +32,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_lite.validation import integer, real_array, real_number
+
+from .data import random_generator
+
 __all__ = [
     "circles",
     "digit_images",
@@ -43,9 +47,11 @@ __all__ = [
 
 
 def _check_count(name: str, m: int, minimum: int = 2) -> int:
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < minimum:
-        raise ValueError(f"{name}: m must be an integer >= {minimum}, got {m!r}")
-    return int(m)
+    return integer(m, "m", name, minimum=minimum)
+
+
+def _noise(name: str, noise: float) -> float:
+    return real_number(noise, "noise", name, minimum=0.0)
 
 
 def _shuffled(X: np.ndarray, Y: np.ndarray, rng: np.random.Generator):
@@ -76,7 +82,11 @@ def planar_flower(
     m = _check_count("planar_flower", m)
     if m % 2:
         raise ValueError(f"planar_flower: m must be even (two equal classes), got {m}")
-    rng = np.random.RandomState(seed)
+    noise = _noise("planar_flower", noise)
+    petal_radius = real_number(petal_radius, "petal_radius", "planar_flower")
+    rng = np.random.RandomState(
+        integer(seed, "seed", "planar_flower", minimum=0, maximum=2**32 - 1)
+    )
     half = m // 2
     X = np.zeros((m, 2))
     Y = np.zeros((m, 1))
@@ -100,7 +110,8 @@ def moons(m: int = 300, noise: float = 0.2, seed: int = 3) -> tuple[np.ndarray, 
     Returns shuffled X of shape (m, 2) and Y of shape (m, 1).
     """
     m = _check_count("moons", m)
-    rng = np.random.default_rng(seed)
+    noise = _noise("moons", noise)
+    rng = random_generator(seed, "moons")
     n_top = m // 2
     n_bottom = m - n_top
     s_top = np.linspace(0.0, np.pi, n_top)
@@ -121,9 +132,17 @@ def circles(
     Returns shuffled X of shape (m, 2) and Y of shape (m, 1).
     """
     m = _check_count("circles", m)
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"circles: factor (inner radius) must lie in (0, 1), got {factor!r}")
-    rng = np.random.default_rng(seed)
+    noise = _noise("circles", noise)
+    factor = real_number(
+        factor,
+        "factor (the inner radius)",
+        "circles",
+        minimum=0.0,
+        maximum=1.0,
+        open_min=True,
+        open_max=True,
+    )
+    rng = random_generator(seed, "circles")
     n_outer = m // 2
     n_inner = m - n_outer
     angle_outer = np.linspace(0.0, 2.0 * np.pi, n_outer, endpoint=False)
@@ -152,9 +171,9 @@ def noisy_sine(
     shape (m, 1).
     """
     m = _check_count("noisy_sine", m)
-    if not 0.0 <= flip < 0.5:
-        raise ValueError(f"noisy_sine: flip must lie in [0, 0.5), got {flip!r}")
-    rng = np.random.default_rng(seed)
+    flip = real_number(flip, "flip", "noisy_sine", minimum=0.0, maximum=0.5, open_max=True)
+    noise = _noise("noisy_sine", noise)
+    rng = random_generator(seed, "noisy_sine")
     X = rng.uniform(-1.0, 1.0, size=(m, 2))
     boundary = 0.35 * np.sin(3.0 * X[:, 0]) + noise * rng.standard_normal(m)
     labels = X[:, 1] > boundary
@@ -233,7 +252,9 @@ def synthetic_digits(
     — and y of shape (m,), int64 labels. ``digit_images(X)`` gives the (m, size, size) view.
     """
     m = _check_count("synthetic_digits", m, minimum=1)
-    rng = np.random.default_rng(seed)
+    size = integer(size, "size", "synthetic_digits", minimum=2)
+    noise = _noise("synthetic_digits", noise)
+    rng = random_generator(seed, "synthetic_digits")
     labels = rng.permutation(np.arange(m) % 10)
     rows, cols = np.divmod(np.arange(size * size), size)
     centres = (np.column_stack([cols, rows]) + 0.5) / size  # pixel centres in the unit box
@@ -267,5 +288,10 @@ def synthetic_digits(
 
 def digit_images(X: np.ndarray, size: int = 8) -> np.ndarray:
     """The rows of ``synthetic_digits``' X as images: shape (m, size, size)."""
-    X = np.asarray(X)
+    size = integer(size, "size", "digit_images", minimum=1)
+    X = real_array(X, "X", "digit_images")
+    if X.ndim != 2 or X.shape[1] != size * size:
+        raise ValueError(
+            f"digit_images: X must have shape (m, {size * size}) for size={size}, got {X.shape}"
+        )
     return X.reshape(len(X), size, size)

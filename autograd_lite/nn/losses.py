@@ -6,21 +6,23 @@ derivatives are defined in the engine; this file only checks shapes and values.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 
 import autograd_lite as ag
 from autograd_lite import Tensor
+from autograd_lite.validation import ArgumentTypeError, integer, real_number
 
 from .module import Module, as_tensor
 
 
 def _target_array(loss: str, target: Any) -> np.ndarray:
     values = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if not (np.issubdtype(values.dtype, np.number) or values.dtype == np.bool_):
-        raise TypeError(f"{loss}: targets must be numeric, got dtype {values.dtype}")
+    if values.dtype.kind not in "biuf":  # complex targets would lose their imaginary part
+        raise ArgumentTypeError(
+            f"{loss}: targets must be numeric (real numbers), got dtype {values.dtype}"
+        )
     return values
 
 
@@ -124,16 +126,20 @@ class MSELoss(Module):
 def l2_penalty(model: Module, lambd: float, m: int) -> Tensor:
     """L2 regularisation cost (λ / (2m)) · Σ_l ‖W_l‖²_F over the model's weights.
 
-    Weights are the parameters with two or more dimensions (Dense.W); biases are excluded.
-    Its gradient with respect to each W is (λ / m) · W. Add it to the data loss:
-    ``loss = bce(out, y) + nn.l2_penalty(model, lambd, m)``.
+    Weights are the parameters with two or more dimensions (Dense.W); biases (and batch
+    norm's γ, β, which are vectors) are excluded. Its gradient with respect to each W is
+    (λ / m) · W. Add it to the data loss: ``loss = bce(out, y) + nn.l2_penalty(model, lambd,
+    m)``.
+
+    The optimisers' ``weight_decay`` = wd adds wd · W to every gradient instead, which for the
+    weights is exactly this penalty's gradient when wd = λ / m: SGD(weight_decay=λ/m) takes the
+    same steps as SGD on the loss plus l2_penalty(model, λ, m), except that weight_decay also
+    decays the biases.
     """
     if not isinstance(model, Module):
-        raise TypeError(f"l2_penalty: model must be a Module, got {type(model).__name__}")
-    if isinstance(lambd, bool) or not isinstance(lambd, numbers.Real) or lambd < 0:
-        raise ValueError(f"l2_penalty: lambd must be a number >= 0, got {lambd!r}")
-    if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 1:
-        raise ValueError(f"l2_penalty: m (the number of examples) must be >= 1, got {m!r}")
+        raise ArgumentTypeError(f"l2_penalty: model must be a Module, got {type(model).__name__}")
+    lambd = real_number(lambd, "lambd", "l2_penalty", minimum=0.0)
+    m = integer(m, "m (the number of examples)", "l2_penalty", minimum=1)
     total = None
     for param in model.parameters():
         if param.ndim >= 2:
@@ -141,4 +147,4 @@ def l2_penalty(model: Module, lambd: float, m: int) -> Tensor:
             total = squares if total is None else total + squares
     if total is None:
         return Tensor(0.0)
-    return total * (float(lambd) / (2.0 * int(m)))
+    return total * (lambd / (2.0 * m))

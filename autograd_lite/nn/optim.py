@@ -5,103 +5,227 @@ parameter's values in place with NumPy (nothing is recorded in the graph). Param
 ``.grad`` is None are skipped. Each optimiser keeps its state arrays (velocities, squared
 averages) per parameter, in the order the parameters were given.
 
-``weight_decay`` = λ adds λ·W to every parameter's gradient before the update (coupled L2, as
-in torch.optim; it applies to biases too). For the course's weights-only penalty
-λ/(2m)·Σ‖W‖² add ``nn.l2_penalty(model, lambd, m)`` to the loss instead.
+``step()`` is atomic: it first checks every gradient (a Tensor or ndarray of exactly its
+parameter's shape, no broadcasting, real numbers), then computes every new value, and only
+then writes them; a refused step changes no parameter, no state array and not the step count.
+Every write into a tensor's values in nn (steps, ``load_state_dict``, batch norm's running
+statistics) goes through ``_assign``.
+
+Weight decay and the L2 penalty. ``weight_decay`` = wd adds wd·W to every parameter's gradient
+before the update rule (coupled decay, as in torch.optim; AdamW's decoupled decay is a
+different rule). The course's penalty ``nn.l2_penalty(model, lambd, m)`` = λ/(2m)·Σ‖W‖²_F has
+the gradient (λ/m)·W, so for the weights the two are the same update when wd = λ/m, for every
+optimiser here; the one difference is that weight_decay also decays the biases, which
+l2_penalty leaves out.
 
 State: ``opt.state_dict()`` returns a flat dict of the hyperparameters, the step count and the
-state arrays (keys "<param index>.<buffer>", e.g. "0.v"); ``opt.load_state_dict(d)`` checks and
-restores it. ``nn.save(model, path, optimizer=opt)`` stores it beside the weights.
+state arrays (keys "<param index>.<buffer>", e.g. "0.v"); ``opt.load_state_dict(d)`` checks
+it with the constructor's own checks and restores it, or changes nothing.
+``nn.save(model, path, optimizer=opt)`` stores it beside the weights.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from autograd_lite import Tensor
+from autograd_lite import Tensor, storage
+from autograd_lite.validation import ArgumentTypeError, integer, real_number
 
 from .module import Module, check_same_keys
 
 
-def _check_real(owner: str, name: str, value: Any, low: float, high: float | None = None) -> float:
-    """Validate low <= value (< high when given) and return it as a float."""
-    ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
-    if ok:
-        ok = value >= low and (high is None or value < high)
-    if not ok:
-        bound = f"{low} <= {name}" + (f" < {high}" if high is not None else "")
-        raise ValueError(f"{owner}: {name} must be a finite number with {bound}, got {value!r}")
-    return float(value)
+def _assign(param: Tensor, new_values: Any) -> None:
+    """Write ``new_values`` into ``param``'s values in place (the Tensor and, where it is
+    writeable, its ndarray stay the same objects): the one place nn changes a tensor's values.
+
+    The write is dated on the engine's clock like ``x[...] = v`` (`storage.write_values`), so
+    a backward() through a graph recorded before the write raises instead of returning
+    gradients for values that no longer exist.
+    """
+    storage.write_values(param, new_values)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view, so that an update rule cannot change what it is given."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _label(index: int, param: Tensor) -> str:
+    return f"parameter {index} ('{param.name}')" if param.name else f"parameter {index}"
+
+
+_PROBABILITY = {"minimum": 0.0, "maximum": 1.0, "open_max": True}  # 0 <= β < 1
+_NON_NEGATIVE = {"minimum": 0.0}
 
 
 class Optimizer:
-    """Base class: holds the parameter list and the learning rate; subclasses define
-    ``buffers`` (the names of their per-parameter state arrays) and ``update``."""
+    """Base class: holds the parameter list and the hyperparameters; subclasses define
+    ``buffers`` (the names of their per-parameter state arrays), ``hyperparameters`` with
+    their ``limits``, and ``update``.
 
-    buffers: tuple[str, ...] = ()
-    hyperparameters: tuple[str, ...] = ("lr", "weight_decay")
+    Parameters must be leaf Tensors that require grad (what you created, not the result of an
+    op), each given once. Every hyperparameter is checked by ``check_hyperparameters`` when
+    the optimiser is built, when it is assigned (``opt.lr = 0.01``) and when a state is
+    loaded.
+    """
 
-    def __init__(self, params: Iterable[Tensor], lr: float, weight_decay: float = 0.0) -> None:
-        owner = type(self).__name__
-        if isinstance(params, Module):
-            raise TypeError(f"{owner}: pass model.parameters(), not the model itself")
-        if isinstance(params, Tensor):
-            params = [params]
-        try:
-            params = list(params)
-        except TypeError:
-            raise TypeError(
-                f"{owner}: params must be an iterable of Tensors, got {type(params).__name__}"
-            ) from None
-        if not params:
-            raise ValueError(f"{owner} got an empty parameter list")
-        for i, param in enumerate(params):
-            if not isinstance(param, Tensor):
-                raise TypeError(f"{owner}: parameter {i} is a {type(param).__name__}, not a Tensor")
-            if not param.requires_grad:
-                raise ValueError(f"{owner}: parameter {i} ({param.name}) does not require grad")
-        if len({id(p) for p in params}) != len(params):
-            raise ValueError(f"{owner}: the same parameter appears more than once")
+    buffers: ClassVar[tuple[str, ...]] = ()
+    hyperparameters: ClassVar[tuple[str, ...]] = ("lr", "weight_decay")
+    # The range of each hyperparameter, as keyword arguments of validation.real_number.
+    limits: ClassVar[dict[str, dict[str, Any]]] = {
+        "lr": _NON_NEGATIVE,
+        "weight_decay": _NON_NEGATIVE,
+    }
+
+    def __init__(
+        self, params: Iterable[Tensor], lr: float, weight_decay: float = 0.0, **more: float
+    ) -> None:
+        settings = type(self).check_hyperparameters(
+            {"lr": lr, "weight_decay": weight_decay, **more}
+        )
+        params = self._check_params(params)
+        for name, value in settings.items():
+            object.__setattr__(self, name, value)
         self.params: list[Tensor] = params
-        self.lr = lr
-        self.weight_decay = _check_real(owner, "weight_decay", weight_decay, 0.0)
         self.step_count = 0
         self.state: list[dict[str, np.ndarray]] = [
             {name: np.zeros_like(p.data) for name in self.buffers} for p in params
         ]
 
-    @property
-    def lr(self) -> float:
-        """The learning rate α; settable (schedules set it every epoch)."""
-        return self._lr
+    @classmethod
+    def check_hyperparameters(cls, values: Mapping[str, Any]) -> dict[str, float]:
+        """Check every hyperparameter of ``cls`` in ``values`` against its limits and return
+        them as floats; the constructor, the setters and ``load_state_dict`` all use this."""
+        owner = cls.__name__
+        unknown = [name for name in values if name not in cls.hyperparameters]
+        if unknown:
+            raise ArgumentTypeError(
+                f"{owner}: unexpected hyperparameters {unknown}; it takes "
+                f"{list(cls.hyperparameters)}"
+            )
+        return {
+            name: real_number(values[name], name, owner, **cls.limits[name])
+            for name in cls.hyperparameters
+            if name in values
+        }
 
-    @lr.setter
-    def lr(self, value: float) -> None:
-        self._lr = _check_real(type(self).__name__, "lr", value, 0.0)
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.hyperparameters:
+            value = type(self).check_hyperparameters({name: value})[name]
+        object.__setattr__(self, name, value)
+
+    def _check_params(self, params: Any) -> list[Tensor]:
+        owner = type(self).__name__
+        if isinstance(params, Module):
+            raise ArgumentTypeError(f"{owner}: pass model.parameters(), not the model itself")
+        if isinstance(params, Tensor):
+            params = [params]
+        try:
+            params = list(params)
+        except TypeError:
+            raise ArgumentTypeError(
+                f"{owner}: params must be an iterable of Tensors, got {type(params).__name__}"
+            ) from None
+        if not params:
+            raise ValueError(f"{owner} got an empty parameter list")
+        first_seen: dict[int, int] = {}
+        for i, param in enumerate(params):
+            if not isinstance(param, Tensor):
+                raise ArgumentTypeError(
+                    f"{owner}: parameter {i} is a {type(param).__name__}, not a Tensor"
+                )
+            if not param.requires_grad:
+                raise ValueError(
+                    f"{owner}: {_label(i, param)} does not require grad, so it never gets a "
+                    "gradient to follow"
+                )
+            if not param.is_leaf:
+                raise ValueError(
+                    f"{owner}: {_label(i, param)} was made by the op '{param.op_name}'; an "
+                    "optimiser updates leaf tensors (the parameters you created), not results "
+                    "of operations on them"
+                )
+            if id(param) in first_seen:
+                raise ValueError(
+                    f"{owner}: {_label(i, param)} is the same Tensor as parameter "
+                    f"{first_seen[id(param)]}; the same parameter appears more than once, "
+                    "which would update it twice per step"
+                )
+            first_seen[id(param)] = i
+        return params
 
     def zero_grad(self) -> None:
         """Reset the gradients of every parameter to None."""
         for param in self.params:
             param.grad = None
 
+    def _checked_gradient(self, index: int, param: Tensor) -> np.ndarray:
+        """The gradient of ``param`` as an ndarray, or an error naming the parameter."""
+        owner = f"{type(self).__name__}.step"
+        grad = param.grad
+        values = grad.data if isinstance(grad, Tensor) else grad
+        if not isinstance(values, np.ndarray | np.generic):
+            raise ArgumentTypeError(
+                f"{owner}: the gradient of {_label(index, param)} is a {type(grad).__name__}; "
+                f"expected a Tensor of the parameter's shape {param.shape} (nothing was updated)"
+            )
+        values = np.asarray(values)
+        if values.dtype.kind not in "iuf":
+            raise ArgumentTypeError(
+                f"{owner}: the gradient of {_label(index, param)} holds {values.dtype} values; "
+                "expected real numbers (nothing was updated)"
+            )
+        if values.shape != param.shape:
+            raise ValueError(
+                f"{owner}: the gradient of {_label(index, param)} has shape {values.shape} but "
+                f"the parameter has shape {param.shape}; a gradient is never broadcast "
+                "(nothing was updated)"
+            )
+        return values
+
     def step(self) -> None:
-        """Apply one update to every parameter that has a gradient."""
-        self.step_count += 1
-        for param, state in zip(self.params, self.state):
-            if param.grad is None:
-                continue
-            grad = np.asarray(param.grad.data)
+        """Apply one update to every parameter that has a gradient, or to none.
+
+        All gradients are checked and all new values computed before any is written, so an
+        error leaves every parameter, every state array and the step count as they were.
+        """
+        pending = [
+            (param, state, self._checked_gradient(i, param))
+            for i, (param, state) in enumerate(zip(self.params, self.state))
+            if param.grad is not None
+        ]
+        t = self.step_count + 1
+        results = []
+        for param, state, grad in pending:
             if self.weight_decay:
                 grad = grad + self.weight_decay * param.data
-            self.update(param.data, grad, state)
+            frozen = {name: _read_only(values) for name, values in state.items()}
+            new_weights, new_state = self.update(
+                _read_only(param.data), _read_only(grad), frozen, t
+            )
+            if np.shape(new_weights) != param.shape:
+                raise ValueError(
+                    f"{type(self).__name__}.update returned shape {np.shape(new_weights)} for a "
+                    f"parameter of shape {param.shape} (nothing was updated)"
+                )
+            results.append((param, state, new_weights, new_state))
+        for param, state, new_weights, new_state in results:
+            _assign(param, new_weights)
+            for name, values in new_state.items():
+                state[name][...] = values
+        self.step_count = t
 
-    def update(self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        """Change ``weights`` in place given the gradient ``grad``; subclasses define it."""
+    def update(
+        self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], t: int
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Return ``(new weights, new state arrays)`` for one parameter at step ``t`` (counted
+        from 1) given its gradient (weight decay already added). The arguments are read-only:
+        an update rule computes new arrays and ``step`` writes them. Subclasses define it."""
         raise NotImplementedError
 
     # ----------------------------------------------------------------- state
@@ -115,48 +239,72 @@ class Optimizer:
                 state[f"{i}.{name}"] = values.copy()
         return state
 
+    def expected_state(self) -> dict[str, tuple[tuple[int, ...], str]]:
+        """``{key: (shape, dtype kinds allowed)}`` of a state this optimiser can load."""
+        expected: dict[str, tuple[tuple[int, ...], str]] = {
+            "type": ((), "U"),
+            "step_count": ((), "iu"),
+        }
+        for name in self.hyperparameters:
+            expected[name] = ((), "iuf")
+        for i, buffers in enumerate(self.state):
+            for name, values in buffers.items():
+                expected[f"{i}.{name}"] = (values.shape, "iuf")
+        return expected
+
+    def check_state_entry(self, key: str, shape: tuple[int, ...], dtype: np.dtype) -> None:
+        """Raise ValueError unless an entry ``key`` of ``shape`` and ``dtype`` fits this
+        optimiser's state; works from the shape and dtype alone (``nn.load`` calls it on a
+        file's array headers before reading any data)."""
+        owner = type(self).__name__
+        reference_shape, kinds = self.expected_state()[key]
+        # The optimiser's name as text: a string of a few characters, never a huge one.
+        if dtype.kind not in kinds or (kinds == "U" and dtype.itemsize > 4 * 64):
+            raise ValueError(
+                f"{owner} state key '{key}' holds {dtype} data; it takes "
+                + ("a short string" if kinds == "U" else "real numbers")
+            )
+        if tuple(shape) != reference_shape:
+            raise ValueError(
+                f"{owner} state key '{key}' has shape {tuple(shape)} but the optimizer "
+                f"expects shape {reference_shape}"
+            )
+
     def check_state_dict(self, state: Mapping[str, Any]) -> dict[str, Any]:
         """Validate ``state`` against this optimiser without changing anything; raise
-        ValueError naming the problem key (and both shapes for a mis-shaped array)."""
+        ValueError naming the problem key (and both shapes for a mis-shaped array). The
+        hyperparameters are checked by ``check_hyperparameters``, as in the constructor."""
         owner = type(self).__name__
         if not isinstance(state, Mapping):
-            raise TypeError(f"{owner} state must be a mapping, got {type(state).__name__}")
-        expected = self.state_dict()
+            raise ArgumentTypeError(f"{owner} state must be a mapping, got {type(state).__name__}")
+        expected = self.expected_state()
         check_same_keys(expected, state, f"{owner} state does not match")
-        saved_type = str(np.asarray(state["type"]))
+        checked: dict[str, Any] = {}
+        for key in expected:
+            value = np.asarray(state[key])
+            self.check_state_entry(key, value.shape, value.dtype)
+            checked[key] = value
+        saved_type = str(checked.pop("type"))
         if saved_type != owner:
             raise ValueError(
                 f"optimizer state was saved from {saved_type}, cannot load into {owner}"
             )
-        checked: dict[str, Any] = {}
-        for key, reference in expected.items():
-            if key == "type":
-                continue
-            value = np.asarray(state[key])
-            if value.dtype.kind not in "iuf":  # real numbers only (complex, str, object refused)
-                raise ValueError(
-                    f"{owner} state key '{key}' holds non-numeric data ({value.dtype})"
-                )
-            reference_shape = np.shape(reference)
-            if value.shape != reference_shape:
-                raise ValueError(
-                    f"{owner} state key '{key}' has shape {value.shape} but the optimizer "
-                    f"expects shape {reference_shape}"
-                )
-            checked[key] = value
-        step_count = checked["step_count"]
-        if step_count != int(step_count) or step_count < 0:
-            raise ValueError(f"{owner} state key 'step_count' must be a whole number >= 0")
-        for name in self.hyperparameters:
-            _check_real(owner, name, checked[name].item(), 0.0)
+        checked["step_count"] = integer(
+            checked["step_count"].item(), "step_count", f"{owner} state", minimum=0
+        )
+        checked.update(
+            type(self).check_hyperparameters(
+                {name: checked[name].item() for name in self.hyperparameters}
+            )
+        )
         return checked
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Restore hyperparameters, step count and state arrays; nothing changes on error."""
         checked = self.check_state_dict(state)
-        self.step_count = int(checked["step_count"])
         for name in self.hyperparameters:
-            setattr(self, name, float(checked[name]))
+            setattr(self, name, checked[name])
+        self.step_count = checked["step_count"]
         for i, buffers in enumerate(self.state):
             for name in buffers:
                 buffers[name][...] = checked[f"{i}.{name}"]
@@ -172,11 +320,14 @@ class SGD(Optimizer):
         momentum = 0:   W ← W − α·dW
         momentum = β:   v ← β·v + (1 − β)·dW,   W ← W − α·v
 
-    (v starts at zero; with weight_decay λ, dW is replaced by dW + λ·W.)
+    with 0 <= β < 1 and v starting at zero. With weight_decay wd, dW is replaced by
+    dW + wd·W: for the weights that is the gradient of the course's L2 penalty
+    λ/(2m)·‖W‖² when wd = λ/m (``nn.l2_penalty``), but weight_decay decays the biases too.
     """
 
     buffers = ("v",)
     hyperparameters = ("lr", "momentum", "weight_decay")
+    limits: ClassVar[dict[str, dict[str, Any]]] = {**Optimizer.limits, "momentum": _PROBABILITY}
 
     def __init__(
         self,
@@ -185,27 +336,30 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         weight_decay: float = 0.0,
     ) -> None:
-        self.momentum = _check_real("SGD", "momentum", momentum, 0.0, 1.0)
-        super().__init__(params, lr, weight_decay)
+        super().__init__(params, lr, weight_decay, momentum=momentum)
 
-    def update(self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
+    def update(
+        self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], t: int
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         if self.momentum == 0.0:
-            weights -= self.lr * grad
-            return
-        velocity = state["v"]
-        velocity *= self.momentum
-        velocity += (1.0 - self.momentum) * grad
-        weights -= self.lr * velocity
+            return weights - self.lr * grad, {}
+        velocity = self.momentum * state["v"] + (1.0 - self.momentum) * grad
+        return weights - self.lr * velocity, {"v": velocity}
 
 
 class RMSprop(Optimizer):
     """RMSprop: divide the step by a running root mean square of the gradient.
 
-    s ← β·s + (1 − β)·dW²,   W ← W − α·dW / (√s + ε)
+    s ← β·s + (1 − β)·dW²,   W ← W − α·dW / (√s + ε)      (0 <= β < 1, ε >= 0)
     """
 
     buffers = ("s",)
     hyperparameters = ("lr", "beta", "eps", "weight_decay")
+    limits: ClassVar[dict[str, dict[str, Any]]] = {
+        **Optimizer.limits,
+        "beta": _PROBABILITY,
+        "eps": _NON_NEGATIVE,
+    }
 
     def __init__(
         self,
@@ -215,15 +369,13 @@ class RMSprop(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        self.beta = _check_real("RMSprop", "beta", beta, 0.0, 1.0)
-        self.eps = _check_real("RMSprop", "eps", eps, 0.0)
-        super().__init__(params, lr, weight_decay)
+        super().__init__(params, lr, weight_decay, beta=beta, eps=eps)
 
-    def update(self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        squares = state["s"]
-        squares *= self.beta
-        squares += (1.0 - self.beta) * grad * grad
-        weights -= self.lr * grad / (np.sqrt(squares) + self.eps)
+    def update(
+        self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], t: int
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        squares = self.beta * state["s"] + (1.0 - self.beta) * grad * grad
+        return weights - self.lr * grad / (np.sqrt(squares) + self.eps), {"s": squares}
 
 
 class Adam(Optimizer):
@@ -233,10 +385,19 @@ class Adam(Optimizer):
         m ← β₁·m + (1 − β₁)·dW,        v ← β₂·v + (1 − β₂)·dW²
         m̂ = m / (1 − β₁ᵗ),             v̂ = v / (1 − β₂ᵗ)
         W ← W − α·m̂ / (√v̂ + ε)
+
+    with 0 <= β₁, β₂ < 1 and ε >= 0. weight_decay is the coupled L2 decay of the module
+    docstring (dW + wd·W enters m and v), not AdamW's decoupled decay.
     """
 
     buffers = ("m", "v")
     hyperparameters = ("lr", "beta1", "beta2", "eps", "weight_decay")
+    limits: ClassVar[dict[str, dict[str, Any]]] = {
+        **Optimizer.limits,
+        "beta1": _PROBABILITY,
+        "beta2": _PROBABILITY,
+        "eps": _NON_NEGATIVE,
+    }
 
     def __init__(
         self,
@@ -247,23 +408,19 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        self.beta1 = _check_real("Adam", "beta1", beta1, 0.0, 1.0)
-        self.beta2 = _check_real("Adam", "beta2", beta2, 0.0, 1.0)
-        self.eps = _check_real("Adam", "eps", eps, 0.0)
-        super().__init__(params, lr, weight_decay)
+        super().__init__(params, lr, weight_decay, beta1=beta1, beta2=beta2, eps=eps)
 
     @property
     def t(self) -> int:
         """The number of steps taken (Adam's t in the bias correction)."""
         return self.step_count
 
-    def update(self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray]) -> None:
-        t = self.step_count
-        first, second = state["m"], state["v"]
-        first *= self.beta1
-        first += (1.0 - self.beta1) * grad
-        second *= self.beta2
-        second += (1.0 - self.beta2) * grad * grad
+    def update(
+        self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], t: int
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        first = self.beta1 * state["m"] + (1.0 - self.beta1) * grad
+        second = self.beta2 * state["v"] + (1.0 - self.beta2) * grad * grad
         first_hat = first / (1.0 - self.beta1**t)
         second_hat = second / (1.0 - self.beta2**t)
-        weights -= self.lr * first_hat / (np.sqrt(second_hat) + self.eps)
+        new_weights = weights - self.lr * first_hat / (np.sqrt(second_hat) + self.eps)
+        return new_weights, {"m": first, "v": second}

@@ -13,52 +13,52 @@ works, since they all have a settable ``lr``. Outside ``fit`` do the same by han
 from __future__ import annotations
 
 import math
-import numbers
+
+from autograd_lite.validation import integer, real_number
 
 
-def _check(name: str, value: float, *, positive: bool = False, integer: bool = False) -> None:
-    kind = numbers.Integral if integer else numbers.Real
-    ok = not isinstance(value, bool) and isinstance(value, kind) and math.isfinite(value)
-    if not ok or value < 0 or (positive and value == 0):
-        need = "a positive" if positive else "a non-negative"
-        raise ValueError(
-            f"{name} must be {need} {'integer' if integer else 'number'}, got {value!r}"
-        )
+def _rate(value: float, name: str, where: str, *, positive: bool = False) -> float:
+    """A finite real number >= 0 (> 0 with ``positive``)."""
+    return real_number(value, name, where, minimum=0.0, open_min=positive)
+
+
+def _epoch(epoch: int, where: str) -> int:
+    return integer(epoch, "epoch", where, minimum=0)
 
 
 def inverse_time_decay(lr0: float, epoch: int, decay_rate: float) -> float:
     """α = α₀ / (1 + decay_rate · epoch)."""
-    _check("lr0", lr0)
-    _check("epoch", epoch, integer=True)
-    _check("decay_rate", decay_rate)
+    where = "inverse_time_decay"
+    lr0, epoch = _rate(lr0, "lr0", where), _epoch(epoch, where)
+    decay_rate = _rate(decay_rate, "decay_rate", where)
     return lr0 / (1.0 + decay_rate * epoch)
 
 
 def exponential_decay(lr0: float, epoch: int, decay_rate: float = 0.95) -> float:
     """α = α₀ · decay_rate^epoch, with 0 < decay_rate <= 1 (e.g. 0.95 loses 5% per epoch)."""
-    _check("lr0", lr0)
-    _check("epoch", epoch, integer=True)
-    _check("decay_rate", decay_rate, positive=True)
-    if decay_rate > 1:
-        raise ValueError(f"decay_rate must be at most 1 for a decay, got {decay_rate!r}")
+    where = "exponential_decay"
+    lr0, epoch = _rate(lr0, "lr0", where), _epoch(epoch, where)
+    decay_rate = real_number(
+        decay_rate, "decay_rate", where, minimum=0.0, maximum=1.0, open_min=True
+    )
     return lr0 * decay_rate**epoch
 
 
 def inverse_sqrt_decay(lr0: float, epoch: int, k: float = 1.0) -> float:
     """α = α₀ · k / √(epoch + 1): the course's k/√(epoch number) with epoch numbers from 1."""
-    _check("lr0", lr0)
-    _check("epoch", epoch, integer=True)
-    _check("k", k, positive=True)
+    where = "inverse_sqrt_decay"
+    lr0, epoch = _rate(lr0, "lr0", where), _epoch(epoch, where)
+    k = _rate(k, "k", where, positive=True)
     return lr0 * k / math.sqrt(epoch + 1)
 
 
 def staircase_decay(lr0: float, epoch: int, decay_rate: float, time_interval: int) -> float:
     """α = α₀ / (1 + decay_rate · ⌊epoch / time_interval⌋): inverse-time decay applied in
     steps, so the rate stays fixed for ``time_interval`` epochs at a time."""
-    _check("lr0", lr0)
-    _check("epoch", epoch, integer=True)
-    _check("decay_rate", decay_rate)
-    _check("time_interval", time_interval, positive=True, integer=True)
+    where = "staircase_decay"
+    lr0, epoch = _rate(lr0, "lr0", where), _epoch(epoch, where)
+    decay_rate = _rate(decay_rate, "decay_rate", where)
+    time_interval = integer(time_interval, "time_interval", where, minimum=1)
     return lr0 / (1.0 + decay_rate * (epoch // time_interval))
 
 

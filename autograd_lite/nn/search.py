@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import numbers
 import os
 import pickle
 import socket
@@ -56,7 +55,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.validation import integer, real_number
+from autograd_lite.validation import boolean, integer, is_integer, real_number
 
 from . import schedules
 from .activations import LeakyReLU, ReLU, Sigmoid, Tanh
@@ -166,8 +165,7 @@ class IntUniform(Distribution):
     def __post_init__(self) -> None:
         low = integer(self.low, "low", "int_uniform", minimum=1 if self.log is True else None)
         high = integer(self.high, "high", "int_uniform")
-        if not isinstance(self.log, bool):
-            raise TypeError(f"int_uniform: log must be True or False, got {self.log!r}")
+        boolean(self.log, "log", "int_uniform")
         if low > high:
             raise ValueError(f"int_uniform: low must not exceed high, got low={low}, high={high}")
 
@@ -385,7 +383,7 @@ def default_model(
     """
     where = "default_model"
     hidden = hp.get("hidden", ())
-    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+    if is_integer(hidden):
         count = integer(hp.get("layers", 1), "layers", where, minimum=0)
         sizes = [integer(hidden, "hidden", where, minimum=1)] * count
     elif isinstance(hidden, Sequence) and not isinstance(hidden, str):

@@ -29,6 +29,8 @@ from autograd_lite.storage import (
     Tensor,
     as_tensor,
     constant_for,
+    exposed,
+    guard_inputs,
     is_tensor,
     make,
     operands,
@@ -160,6 +162,8 @@ def record(
     if grad_mode.extras_active:  # some thread has grad mode off, a scope, anomaly or profiler
         return _record_with_extras(data, op, (a,) if b is None else (a, b), saved)
     if a._requires_grad or (b is not None and b._requires_grad):
+        if exposed:  # some array was handed to the user: check the inputs' memory
+            return _make_node(data, op, (a,) if b is None else (a, b), saved)
         return make(data, op, a, b, None, saved)
     return make(data)
 
@@ -178,10 +182,15 @@ def record_many(
 
 
 def _make_node(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: Any) -> Tensor:
-    """The recorded result of `op`, its inputs `parents` put in the Tensor's slots."""
+    """The recorded result of `op`, its inputs `parents` put in the Tensor's slots; while
+    arrays are exposed to the user, the inputs' memory is checked first (the memory guard in
+    `autograd_lite.storage`)."""
+    guarded = guard_inputs(parents) if exposed else False
     second = parents[1] if len(parents) > 1 else None
     more = parents if len(parents) > 2 else None
-    return make(data, op, parents[0], second, more, saved)
+    node = make(data, op, parents[0], second, more, saved)
+    node._guarded = guarded
+    return node
 
 
 def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: Any) -> Tensor:

@@ -63,3 +63,46 @@ def test_get_initializer_passes_callables_through_and_rejects_other_types():
 def test_initialize_rejects_non_finite_values():
     with pytest.raises(ValueError, match="finite"):
         nn.init.initialize(lambda shape, rng: np.full(shape, np.nan), (2, 2), None)
+
+
+def test_xavier_is_the_courses_scale_and_glorot_the_papers_and_pytorchs():
+    # the same draws, scaled: xavier by √(1/n_in), glorot by √(2/(n_in + n_out))
+    n_out, n_in = 3, 12
+    draws = np.random.default_rng(5).standard_normal((n_out, n_in))
+    xavier = nn.init.xavier((n_out, n_in), np.random.default_rng(5))
+    glorot = nn.init.glorot((n_out, n_in), np.random.default_rng(5))
+    np.testing.assert_allclose(xavier, draws / np.sqrt(n_in), rtol=1e-15)
+    np.testing.assert_allclose(glorot, draws * np.sqrt(2 / (n_in + n_out)), rtol=1e-15)
+    # equal only for square weights
+    square = (6, 6)
+    np.testing.assert_allclose(
+        nn.init.xavier(square, np.random.default_rng(1)),
+        nn.init.glorot(square, np.random.default_rng(1)),
+        rtol=1e-15,
+    )
+    assert "xavier_normal_" in nn.init.glorot.__doc__ and "glorot" in nn.init.xavier.__doc__
+
+
+def test_initialize_names_the_caller_and_refuses_complex_values():
+    with pytest.raises(ValueError, match=r"Dense: init must return finite real numbers.*complex"):
+        nn.init.initialize(lambda shape, rng: np.ones(shape) + 1j, (2, 2), None, "Dense")
+    with pytest.raises(ValueError, match=r"Dense: unknown init 'lecun'"):
+        nn.Dense(2, 2, init="lecun")
+    with pytest.raises(TypeError, match=r"Dense: init must be a name or a callable, got 3"):
+        nn.Dense(2, 2, init=3)
+
+
+@pytest.mark.parametrize("name", ["zeros", "small", "xavier", "glorot", "he"])
+@pytest.mark.parametrize(
+    "shape, rng, message",
+    [
+        ("3x4", None, r"shape must be a non-empty tuple of integers >= 1, got '3x4'"),
+        ((3, 0), None, r"shape must be .*got \(3, 0\)"),
+        ((3, 2.0), None, r"shape must be .*got \(3, 2\.0\)"),
+        ((), None, r"shape must be .*got \(\)"),
+        ((3, 4), 7, r"rng must be a numpy\.random\.Generator or None, got 7"),
+    ],
+)
+def test_initialisers_refuse_a_bad_shape_or_generator_naming_themselves(name, shape, rng, message):
+    with pytest.raises(TypeError, match=rf"init\.{name}: {message}"):
+        nn.init.INITIALIZERS[name](shape, rng)

@@ -1,8 +1,11 @@
 """Dense, Dropout and the activation modules."""
 
+import re
+
 import numpy as np
 import pytest
 
+import autograd_lite as ag
 import nn
 from autograd_lite import Tensor
 
@@ -72,9 +75,17 @@ def test_dense_rejects_an_init_that_is_neither_name_nor_callable():
         nn.Dense(2, 3, init=0.01)
 
 
-@pytest.mark.parametrize("n_in, n_out", [(0, 3), (2, -1), (2.5, 3), (True, 3)])
-def test_dense_rejects_sizes_that_are_not_positive_integers(n_in, n_out):
-    with pytest.raises(ValueError, match="positive integer"):
+@pytest.mark.parametrize(
+    "n_in, n_out, message",
+    [
+        (0, 3, r"Dense: n_in must lie in \[1, inf\), got 0"),
+        (2, -1, r"Dense: n_out must lie in \[1, inf\), got -1"),
+        (2.5, 3, r"Dense: n_in must be an integer, got 2\.5"),
+        (True, 3, r"Dense: n_in must be an integer, got True"),
+    ],
+)
+def test_dense_rejects_sizes_that_are_not_positive_integers(n_in, n_out, message):
+    with pytest.raises(ValueError, match=message):
         nn.Dense(n_in, n_out)
 
 
@@ -85,6 +96,91 @@ def test_dense_names_both_shapes_when_the_input_does_not_fit():
 
 def test_dense_keeps_float32_when_asked():
     layer = nn.Dense(3, 2, dtype=np.float32, seed=0)
+    assert layer.W.dtype == np.float32 and layer.b.dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- Linear
+
+
+def test_linear_is_dense_under_pytorchs_name():
+    assert nn.Linear is nn.Dense
+    layer = nn.Linear(3, 2, seed=0)
+    assert isinstance(layer, nn.Dense)
+    assert (layer.in_features, layer.out_features) == (3, 2) == (layer.n_in, layer.n_out)
+
+
+def test_linear_takes_pytorchs_keyword_spellings():
+    a = nn.Linear(in_features=4, out_features=3, bias=False, seed=1)
+    b = nn.Dense(n_in=4, n_out=3, bias=False, seed=1)
+    assert a.W.shape == (3, 4) and a.b is None
+    np.testing.assert_array_equal(a.W.data, b.W.data)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ({"n_in": 2, "in_features": 2, "n_out": 3}, r"Dense: give n_in or in_features, not both"),
+        ({"n_out": 3}, r"Dense: missing the size n_in \(or in_features\)"),
+        ({"in_features": 2}, r"Dense: missing the size n_out \(or out_features\)"),
+    ],
+)
+def test_linear_refuses_ambiguous_or_missing_sizes(arguments, message):
+    with pytest.raises(TypeError, match=message):
+        nn.Dense(**arguments)
+
+
+def test_weight_and_bias_are_the_very_same_tensors_as_w_and_b():
+    layer = nn.Linear(3, 2, seed=0)
+    assert layer.weight is layer.W and layer.bias is layer.b
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(
+        layer(x).data, ag.linear(Tensor(x), layer.weight, layer.bias).data
+    )
+    np.testing.assert_allclose(layer(x).data, x @ layer.W.data.T + layer.b.data, rtol=1e-12)
+
+
+def test_assigning_through_weight_or_bias_replaces_w_or_b_and_keeps_names():
+    model = nn.Sequential(nn.Linear(3, 2, seed=0))
+    layer = model[0]
+    new_weight = Tensor(np.ones((2, 3)), requires_grad=True)
+    layer.weight = new_weight
+    assert layer.W is new_weight and layer.weight is new_weight
+    assert new_weight.name == "0.W"
+    new_bias = Tensor(np.full(2, 0.5), requires_grad=True)
+    layer.bias = new_bias
+    assert layer.b is new_bias and new_bias.name == "0.b"
+    assert [name for name, _ in model.named_parameters()] == ["0.W", "0.b"]
+    assert model.parameters() == [new_weight, new_bias]
+    layer.bias = None
+    assert layer.b is None and [n for n, _ in model.named_parameters()] == ["0.W"]
+    with pytest.raises(TypeError, match=r"parameter 'W'"):
+        layer.weight = np.ones((2, 3))
+
+
+def test_weight_and_bias_names_are_not_duplicated_in_parameters_or_state():
+    layer = nn.Linear(3, 2)
+    assert [name for name, _ in layer.named_parameters()] == ["W", "b"]
+    assert list(layer.state_dict()) == ["W", "b"]
+    assert "weight" not in layer.__dict__ and "bias" not in layer.__dict__
+
+
+@pytest.mark.parametrize(
+    "arguments, error, message",
+    [
+        ({"bias": 1}, TypeError, r"Dense: bias must be True or False, got 1"),
+        ({"dtype": np.int32}, TypeError, r"Dense: dtype must be a floating dtype.*int32"),
+        ({"dtype": "bogus"}, TypeError, r"Dense: dtype must be a floating dtype.*'bogus'"),
+        ({"seed": -1}, ValueError, r"Dense: seed must lie in \[0, inf\), got -1"),
+        ({"seed": 1.5}, TypeError, r"Dense: seed must be None, an int >= 0 or a numpy"),
+    ],
+)
+def test_dense_refuses_bad_settings_naming_them(arguments, error, message):
+    with pytest.raises(error, match=message):
+        nn.Dense(2, 3, **arguments)
+
+
+def test_dense_float32_parameters():
+    layer = nn.Dense(2, 3, dtype=np.float32, seed=0)
     assert layer.W.dtype == np.float32 and layer.b.dtype == np.float32
 
 
@@ -146,9 +242,11 @@ def test_dropout_keeps_float32():
     assert out.dtype == np.float32
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5, "0.5", None])
+@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5, "0.5", None, float("nan"), 0.5 + 0j])
 def test_dropout_rejects_a_drop_probability_outside_zero_to_one(p):
-    with pytest.raises(ValueError, match="0 <= p < 1"):
+    with pytest.raises(
+        ValueError, match=r"Dropout: p \(the drop probability\) must .*got " + re.escape(repr(p))
+    ):
         nn.Dropout(p)
 
 

@@ -267,3 +267,318 @@ def test_optimiser_state_of_another_kind_is_refused():
         nn.RMSprop([w], lr=0.1).load_state_dict(state)
     with pytest.raises(ValueError, match="missing keys"):
         nn.Adam([w], lr=0.1).load_state_dict(nn.RMSprop([w], lr=0.1).state_dict())
+
+
+# ----------------------------------------------------------------------------- atomic steps
+
+
+def two_parameters(optimizer_cls, **settings):
+    """Two named parameters with gradients, an optimiser over both, and a snapshot."""
+    first = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True, name="first")
+    second = Tensor(np.array([[1.0, -1.0]]), requires_grad=True, name="second")
+    optimizer = optimizer_cls([first, second], lr=0.1, **settings)
+    first.grad = Tensor(np.array([0.5, 0.5, 0.5]))
+    second.grad = Tensor(np.array([[1.0, 1.0]]))
+    optimizer.step()  # one good step, so the state arrays are not all zero
+    return first, second, optimizer
+
+
+def snapshot(optimizer):
+    return (
+        [p.data.copy() for p in optimizer.params],
+        {k: np.copy(v) for k, v in optimizer.state_dict().items()},
+    )
+
+
+def assert_untouched(optimizer, before):
+    values, state = before
+    for param, old in zip(optimizer.params, values):
+        np.testing.assert_array_equal(param.data, old)
+    after = optimizer.state_dict()
+    assert after.keys() == state.keys()
+    for key, old in state.items():
+        np.testing.assert_array_equal(after[key], old, err_msg=key)
+
+
+OPTIMISERS = [
+    (nn.SGD, {}),
+    (nn.SGD, {"momentum": 0.9, "weight_decay": 0.1}),
+    (nn.RMSprop, {}),
+    (nn.Adam, {}),
+]
+
+
+@pytest.mark.parametrize("optimizer_cls, settings", OPTIMISERS)
+def test_a_gradient_of_another_shape_is_refused_not_broadcast_and_nothing_changes(
+    optimizer_cls, settings
+):
+    first, second, optimizer = two_parameters(optimizer_cls, **settings)
+    before = snapshot(optimizer)
+    first.grad = Tensor(np.array([0.5, 0.5, 0.5]))  # valid, listed first
+    with pytest.raises(ValueError, match="grad: a gradient of shape"):
+        second.grad = Tensor(np.array([1.0]))  # the grad setter refuses it at once
+    # Forced past the setter (a custom step could write the slot), the step refuses it too.
+    second._grad = Tensor(np.array([1.0]))  # (1,) for (1, 2): would broadcast
+    with pytest.raises(
+        ValueError,
+        match=rf"{optimizer_cls.__name__}\.step: the gradient of parameter 1 \('second'\) has "
+        r"shape \(1,\) but the parameter has shape \(1, 2\)",
+    ):
+        optimizer.step()
+    assert_untouched(optimizer, before)
+    assert optimizer.step_count == 1
+
+
+def test_a_one_element_gradient_for_a_vector_is_refused():
+    w = Tensor(np.ones(3), requires_grad=True, name="w")
+    optimizer = nn.SGD([w], lr=0.1)
+    w._grad = Tensor(np.array([1.0]))  # past the grad setter, which refuses it already
+    with pytest.raises(
+        ValueError, match=r"'w'\) has shape \(1,\) but the parameter has shape \(3,\)"
+    ):
+        optimizer.step()
+    np.testing.assert_array_equal(w.data, np.ones(3))
+
+
+@pytest.mark.parametrize(
+    "bad_grad, message",
+    [
+        (np.ones((1, 2)) + 1j, r"holds complex128 values"),
+        (np.array([["a", "b"]]), r"holds <U1 values"),
+        ([[1.0, 1.0]], r"is a list; expected a Tensor of the parameter's shape \(1, 2\)"),
+        (2.0, r"is a float; expected a Tensor"),
+    ],
+)
+def test_a_gradient_that_is_not_real_numbers_is_refused_naming_the_parameter(bad_grad, message):
+    _, second, optimizer = two_parameters(nn.Adam)
+    before = snapshot(optimizer)
+    with pytest.raises(TypeError, match="grad: can only be set to a Tensor or None"):
+        second.grad = bad_grad  # the grad setter refuses it at once
+    second._grad = bad_grad  # forced past it (a custom step could), the step refuses it too
+    with pytest.raises(
+        (TypeError, ValueError),
+        match=r"Adam\.step: the gradient of parameter 1 \('second'\) " + message,
+    ):
+        optimizer.step()
+    assert_untouched(optimizer, before)
+    assert optimizer.t == 1
+
+
+def test_a_gradient_given_as_an_ndarray_past_the_setter_is_used():
+    w = Tensor(np.ones(2), requires_grad=True)
+    optimizer = nn.SGD([w], lr=0.5)
+    w._grad = np.array([2.0, -2.0])
+    optimizer.step()
+    np.testing.assert_array_equal(w.data, [0.0, 2.0])
+
+
+def test_an_update_rule_that_fails_on_the_second_parameter_changes_nothing():
+    class Fragile(nn.SGD):
+        broken = False
+
+        def update(self, weights, grad, state, t):
+            if self.broken and weights.ndim == 2:
+                raise FloatingPointError("boom")
+            return super().update(weights, grad, state, t)
+
+    _, _, optimizer = two_parameters(Fragile, momentum=0.5)
+    Fragile.broken = True
+    before = snapshot(optimizer)
+    with pytest.raises(FloatingPointError):
+        optimizer.step()
+    assert_untouched(optimizer, before)
+    assert optimizer.step_count == 1
+
+
+def test_an_update_rule_cannot_change_its_inputs_in_place():
+    class Sneaky(nn.SGD):
+        def update(self, weights, grad, state, t):
+            weights -= self.lr * grad  # the old in-place style
+            return weights, {}
+
+    w = Tensor(np.ones(2), requires_grad=True)
+    optimizer = Sneaky([w], lr=0.1)
+    w.grad = Tensor(np.ones(2))
+    with pytest.raises(ValueError, match="read-only"):
+        optimizer.step()
+    np.testing.assert_array_equal(w.data, np.ones(2))
+
+
+def test_every_write_to_a_parameter_goes_through_assign(monkeypatch):
+    import nn.optim
+
+    written = []
+    real_assign = nn.optim._assign
+
+    def recording_assign(param, values):
+        written.append(param)
+        real_assign(param, values)
+
+    monkeypatch.setattr(nn.optim, "_assign", recording_assign)
+    model = nn.Sequential(nn.Dense(2, 3, seed=0), nn.Tanh(), nn.Dense(3, 1, seed=1))
+    optimizer = nn.Adam(model.parameters(), lr=0.1)
+    model(Tensor(np.ones((4, 2)))).sum().backward()
+    optimizer.step()
+    assert written == model.parameters()
+    written.clear()
+    model.load_state_dict(model.state_dict())
+    assert written == model.parameters()
+
+
+def test_backward_through_a_graph_recorded_before_a_step_raises():
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    nn.SGD([w], lr=0.1).step()
+    w.grad = None
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()  # the values the graph saw are gone: no silent stale gradient
+
+
+def test_a_step_keeps_the_parameter_tensor_and_its_array():
+    w = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+    array = w.data
+    optimizer = nn.Adam([w], lr=0.1)
+    w.grad = Tensor(np.ones(2, dtype=np.float32))
+    optimizer.step()
+    assert w.data is array and w.dtype == np.float32
+
+
+# ----------------------------------------------------------------------------- parameter checks
+
+
+def test_an_optimiser_refuses_a_tensor_made_by_an_op():
+    w = Tensor(np.ones(2), requires_grad=True, name="w")
+    doubled = w * 2
+    with pytest.raises(ValueError, match=r"SGD: parameter 1 was made by the op 'mul'.*leaf"):
+        nn.SGD([w, doubled], lr=0.1)
+
+
+def test_an_optimiser_refuses_a_tensor_that_does_not_require_grad_naming_it():
+    frozen = Tensor(np.ones(2), name="0.W")
+    with pytest.raises(ValueError, match=r"Adam: parameter 0 \('0\.W'\) does not require grad"):
+        nn.Adam([frozen], lr=0.1)
+
+
+def test_an_optimiser_refuses_the_same_tensor_twice_naming_both_positions():
+    model = nn.Sequential(nn.Dense(2, 2, seed=0))
+    params = model.parameters()
+    with pytest.raises(
+        ValueError, match=r"RMSprop: parameter 2 \('0\.W'\) is the same Tensor as parameter 0"
+    ):
+        nn.RMSprop([*params, params[0]], lr=0.1)
+
+
+# ----------------------------------------------------------------------------- hyperparameters
+
+BAD_VALUES = [
+    (float("nan"), ValueError, r"must be a finite real number, got nan"),
+    (float("inf"), ValueError, r"must be a finite real number, got inf"),
+    (True, TypeError, r"must be a real number, got True"),
+    (0.1 + 0j, TypeError, r"must be a real number, got \(0\.1\+0j\)"),
+    ("0.1", TypeError, r"must be a real number, got '0\.1'"),
+    (None, TypeError, r"must be a real number, got None"),
+]
+HYPERPARAMETERS = [
+    (nn.SGD, "lr"),
+    (nn.SGD, "momentum"),
+    (nn.SGD, "weight_decay"),
+    (nn.RMSprop, "beta"),
+    (nn.RMSprop, "eps"),
+    (nn.Adam, "beta1"),
+    (nn.Adam, "beta2"),
+    (nn.Adam, "eps"),
+    (nn.Adam, "weight_decay"),
+]
+
+
+@pytest.mark.parametrize("optimizer_cls, name", HYPERPARAMETERS)
+@pytest.mark.parametrize("value, error, message", BAD_VALUES)
+def test_every_hyperparameter_refuses_nan_inf_bool_complex_and_non_numbers(
+    optimizer_cls, name, value, error, message
+):
+    w = Tensor(np.ones(2), requires_grad=True)
+    settings = {"lr": 0.1, name: value}
+    pattern = rf"{optimizer_cls.__name__}: {name} {message}"
+    with pytest.raises(error, match=pattern):
+        optimizer_cls([w], **settings)
+    optimizer = optimizer_cls([w], lr=0.1)
+    with pytest.raises(error, match=pattern):
+        setattr(optimizer, name, value)
+
+
+@pytest.mark.parametrize(
+    "optimizer_cls, name, value",
+    [
+        (nn.SGD, "lr", -0.1),
+        (nn.SGD, "momentum", 1.0),
+        (nn.RMSprop, "beta", -0.5),
+        (nn.Adam, "beta2", 1.0),
+        (nn.Adam, "eps", -1e-8),
+    ],
+)
+def test_setters_and_load_state_dict_refuse_exactly_what_the_constructor_refuses(
+    optimizer_cls, name, value
+):
+    w = Tensor(W0.copy(), requires_grad=True)
+    with pytest.raises(ValueError) as from_constructor:
+        optimizer_cls([w], **{"lr": 0.1, name: value})
+
+    optimizer = optimizer_cls([w], lr=0.1)
+    train_steps(optimizer, w, 2)
+    before = (w.data.copy(), optimizer.state_dict())
+    with pytest.raises(ValueError) as from_setter:
+        setattr(optimizer, name, value)
+    bad_state = dict(optimizer.state_dict())
+    bad_state[name] = value
+    bad_state["0." + optimizer.buffers[0]] = np.full((2, 2), 5.0)  # valid: must not be loaded
+    bad_state["step_count"] = 7
+    with pytest.raises(ValueError) as from_load:
+        optimizer.load_state_dict(bad_state)
+    assert str(from_constructor.value) == str(from_setter.value) == str(from_load.value)
+    np.testing.assert_array_equal(w.data, before[0])
+    for key, old in before[1].items():
+        np.testing.assert_array_equal(optimizer.state_dict()[key], old, err_msg=key)
+
+
+@pytest.mark.parametrize("step_count", [-1, 2.5, True])
+def test_load_state_dict_refuses_a_step_count_that_is_not_a_whole_number(step_count):
+    w = Tensor(W0.copy(), requires_grad=True)
+    optimizer = nn.Adam([w], lr=0.1)
+    state = optimizer.state_dict()
+    state["step_count"] = step_count
+    with pytest.raises(ValueError, match=r"Adam state.*step_count"):
+        optimizer.load_state_dict(state)
+    assert optimizer.t == 0
+
+
+# ----------------------------------------------------------------------------- weight decay vs L2
+
+
+@pytest.mark.parametrize("optimizer_cls", [nn.SGD, nn.Adam])
+def test_weight_decay_lambda_over_m_equals_l2_penalty_on_weights_but_also_decays_biases(
+    optimizer_cls,
+):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    lambd, m = 0.7, 8
+
+    def train(bias, decay):
+        layer = nn.Dense(3, 2, bias=bias, seed=0)
+        if bias:
+            layer.b.data[...] = 1.0  # a bias far from zero, so that decaying it shows
+        weight_decay = lambd / m if decay else 0.0
+        optimizer = optimizer_cls(layer.parameters(), lr=0.05, weight_decay=weight_decay)
+        for _ in range(5):
+            optimizer.zero_grad()
+            loss = nn.MSELoss()(layer(Tensor(X)), Y)
+            if not decay:
+                loss = loss + nn.l2_penalty(layer, lambd, m)
+            loss.backward()
+            optimizer.step()
+        return layer
+
+    decayed, penalised = train(bias=False, decay=True), train(bias=False, decay=False)
+    np.testing.assert_allclose(decayed.W.data, penalised.W.data, rtol=1e-12, atol=1e-15)
+    with_bias_decayed, with_bias_penalised = train(True, True), train(True, False)
+    assert not np.allclose(with_bias_decayed.b.data, with_bias_penalised.b.data, rtol=1e-6)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import autograd_lite as ag
 import nn
 from autograd_lite import Tensor
 
@@ -213,8 +214,16 @@ def test_fit_is_silent_when_not_verbose_or_not_a_terminal(capsys):
     X, Y = blobs(m=20)
     model = binary_net()
     for verbose in (False, True):  # under pytest stderr is not a terminal
-        nn.fit(model, nn.BCEWithLogitsLoss(), nn.SGD(model.parameters(), lr=0.1), X, Y, 2, 5,
-               verbose=verbose)  # fmt: skip
+        nn.fit(
+            model,
+            nn.BCEWithLogitsLoss(),
+            nn.SGD(model.parameters(), lr=0.1),
+            X,
+            Y,
+            2,
+            5,
+            verbose=verbose,
+        )
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
 
@@ -362,3 +371,352 @@ def test_an_exception_from_on_epoch_end_ends_training():
             verbose=False,
             on_epoch_end=prune,
         )
+
+
+# ----------------------------------------------------------------------------- fit under faults
+
+
+def mixed_mode_model():
+    """A model with one sub-module in eval mode and the rest training: fit must give back
+    exactly this mixture, not a uniform mode."""
+    model = nn.Sequential(nn.Dense(2, 4, seed=0), nn.Dropout(0.5, seed=0), nn.Dense(4, 1, seed=1))
+    model[1].eval()
+    return model
+
+
+def modes(model):
+    return [m.training for m in model.modules()]
+
+
+def params_snapshot(model):
+    return {k: v.copy() for k, v in model.state_dict().items()}
+
+
+class LossThatFailsOnBatch:
+    def __init__(self, failing_batch, error):
+        self.calls, self.failing_batch, self.error = 0, failing_batch, error
+
+    def __call__(self, outputs, targets):
+        self.calls += 1
+        if self.calls == self.failing_batch:
+            raise self.error
+        return nn.BCEWithLogitsLoss()(outputs, targets)
+
+
+@pytest.mark.parametrize("grad_mode", [True, False])
+def test_a_loss_that_raises_on_the_third_batch_leaves_modes_and_grad_mode_as_they_were(grad_mode):
+    X, Y = blobs(m=40)
+    model = mixed_mode_model()
+    before = modes(model)
+    loss_fn = LossThatFailsOnBatch(3, RuntimeError("loss exploded"))
+    with ag.set_grad_enabled(grad_mode):
+        with pytest.raises(RuntimeError, match="loss exploded"):
+            nn.fit(model, loss_fn, nn.SGD(model.parameters(), lr=0.1), X, Y, 2, 8, verbose=False)
+        assert ag.is_grad_enabled() is grad_mode
+    assert loss_fn.calls == 3
+    assert modes(model) == before
+
+
+def test_fit_trains_with_grad_mode_on_even_inside_no_grad():
+    X, Y = blobs(m=20)
+    model = binary_net()
+    before = params_snapshot(model)
+    with ag.no_grad():
+        nn.fit(
+            model,
+            nn.BCEWithLogitsLoss(),
+            nn.SGD(model.parameters(), lr=0.1),
+            X,
+            Y,
+            1,
+            5,
+            verbose=False,
+        )
+        assert not ag.is_grad_enabled()
+    assert not np.allclose(model.state_dict()["0.W"], before["0.W"])
+
+
+def test_a_keyboard_interrupt_from_on_epoch_end_restores_modes_and_grad_mode():
+    X, Y = blobs(m=20)
+    model = mixed_mode_model()
+    before = modes(model)
+
+    def interrupt(epoch, history):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        nn.fit(
+            model,
+            nn.BCEWithLogitsLoss(),
+            nn.Adam(model.parameters(), lr=0.1),
+            X,
+            Y,
+            3,
+            5,
+            dev=(X, Y),
+            verbose=False,
+            on_epoch_end=interrupt,
+        )
+    assert modes(model) == before
+    assert ag.is_grad_enabled()
+
+
+def test_an_optimiser_step_refused_on_a_bad_gradient_leaves_weights_modes_and_grad_mode():
+    X, Y = blobs(m=20)
+    model = mixed_mode_model()
+    before_modes, before_weights = modes(model), params_snapshot(model)
+    bias = model[2].b
+
+    class BreaksTheBiasGradient(nn.SGD):
+        def step(self):
+            bias._grad = Tensor(np.ones(3))  # the wrong shape, as a buggy custom step might leave
+            super().step()
+
+    optimizer = BreaksTheBiasGradient(model.parameters(), lr=0.1)
+    with pytest.raises(
+        ValueError,
+        match=r"BreaksTheBiasGradient\.step: the gradient of parameter 3 \('2\.b'\) has shape "
+        r"\(3,\) but the parameter has shape \(1,\)",
+    ):
+        nn.fit(model, nn.BCEWithLogitsLoss(), optimizer, X, Y, 1, 5, verbose=False)
+    assert modes(model) == before_modes
+    assert ag.is_grad_enabled()
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before_weights[key], err_msg=key)
+    assert optimizer.step_count == 0
+
+
+def test_fit_zeroes_gradients_once_per_batch_through_the_optimiser(monkeypatch):
+    X, Y = blobs(m=20)
+    model = binary_net()
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    calls = {"optimizer": 0, "model": 0}
+    real_optimizer_zero, real_model_zero = optimizer.zero_grad, model.zero_grad
+
+    def count(name, real):
+        def wrapper():
+            calls[name] += 1
+            real()
+
+        return wrapper
+
+    monkeypatch.setattr(optimizer, "zero_grad", count("optimizer", real_optimizer_zero))
+    monkeypatch.setattr(model, "zero_grad", count("model", real_model_zero))
+    nn.fit(model, nn.BCEWithLogitsLoss(), optimizer, X, Y, 2, 5, verbose=False)
+    assert calls == {"optimizer": 2 * 4, "model": 0}
+
+
+def test_gradients_of_a_tensor_the_optimiser_holds_outside_the_model_do_not_accumulate():
+    X, Y = blobs(m=20)
+    model = binary_net()
+    temperature = Tensor(np.ones(1), requires_grad=True, name="temperature")
+    seen = []
+
+    def tempered_loss(outputs, targets):
+        seen.append(None if temperature.grad is None else temperature.grad.data.copy())
+        return nn.BCEWithLogitsLoss()(outputs * temperature, targets)
+
+    optimizer = nn.SGD([*model.parameters(), temperature], lr=0.0)  # lr 0: nothing moves
+    nn.fit(model, tempered_loss, optimizer, X, Y, 1, 5, verbose=False)
+    assert all(g is None for g in seen)  # zeroed before every batch, not summed over batches
+
+
+def test_fit_refuses_an_optimiser_that_holds_none_of_the_models_parameters():
+    X, Y = blobs(m=20)
+    model, other = binary_net(seed=0), binary_net(seed=1)
+    other_names = nn.Sequential(nn.Dense(2, 2))
+    before = params_snapshot(model)
+    with pytest.raises(
+        ValueError,
+        match=r"fit: the optimizer holds none of the model's parameters \(the model has 0\.W, "
+        r"0\.b, 2\.W, 2\.b; the optimizer holds 0\.W, 0\.b\)",
+    ):
+        nn.fit(
+            model,
+            nn.BCEWithLogitsLoss(),
+            nn.SGD(other_names.parameters(), lr=0.1),
+            X,
+            Y,
+            1,
+            5,
+            verbose=False,
+        )
+    with pytest.raises(ValueError, match="holds none of the model's parameters"):
+        nn.fit(
+            model,
+            nn.BCEWithLogitsLoss(),
+            nn.SGD(other.parameters(), lr=0.1),
+            X,
+            Y,
+            1,
+            5,
+            verbose=False,
+        )
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_fit_accepts_an_optimiser_over_part_of_the_model():
+    X, Y = blobs(m=20)
+    model = binary_net()
+    frozen = model[0].W.data.copy()
+    nn.fit(
+        model,
+        nn.BCEWithLogitsLoss(),
+        nn.SGD(model[2].parameters(), lr=0.1),
+        X,
+        Y,
+        1,
+        5,
+        verbose=False,
+    )
+    np.testing.assert_array_equal(model[0].W.data, frozen)
+
+
+@pytest.mark.parametrize(
+    "where, bad_row",
+    [("X", 7), ("Y", 0), ("X_dev", 3), ("Y_dev", 11)],
+)
+@pytest.mark.parametrize("bad_value", [np.nan, np.inf, -np.inf])
+def test_fit_refuses_nan_or_inf_in_the_data_before_touching_the_weights(where, bad_row, bad_value):
+    X, Y = blobs(m=20)
+    arrays = {"X": X.copy(), "Y": Y.copy(), "X_dev": X.copy(), "Y_dev": Y.copy()}
+    arrays[where][bad_row, 0] = bad_value
+    model = mixed_mode_model()
+    before, before_modes = params_snapshot(model), modes(model)
+    with pytest.raises(
+        ValueError,
+        match=rf"fit: {where} \(.*\) holds NaN or inf values, the first in row {bad_row} "
+        rf"\(value {bad_value}\)",
+    ):
+        nn.fit(
+            model,
+            nn.BCEWithLogitsLoss(),
+            nn.SGD(model.parameters(), lr=0.1),
+            arrays["X"],
+            arrays["Y"],
+            1,
+            5,
+            dev=(arrays["X_dev"], arrays["Y_dev"]),
+            verbose=False,
+        )
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+    assert modes(model) == before_modes
+
+
+@pytest.mark.parametrize(
+    "settings, error, message",
+    [
+        (
+            {"X": None},
+            TypeError,
+            r"fit: X \(training inputs\) must be an array of real numbers, got None",
+        ),
+        (
+            {"Y": np.array(["a"] * 20)},
+            TypeError,
+            r"fit: Y \(training targets\) must be an array of real numbers, got dtype <U1",
+        ),
+        ({"X": np.ones((20, 2)) + 1j}, TypeError, r"fit: X .* got dtype complex128"),
+        ({"X": 3.0}, ValueError, r"fit: X needs a first axis of examples"),
+        ({"optimizer": "sgd"}, TypeError, r"fit: optimizer must be an nn optimiser .*got 'sgd'"),
+        ({"loss_fn": "bce"}, TypeError, r"fit: loss_fn must be callable, got 'bce'"),
+        ({"model": lambda x: x}, TypeError, r"fit: model must be a Module, got function"),
+        ({"epochs": 2.0}, TypeError, r"fit: epochs must be an integer, got 2\.0"),
+        ({"epochs": True}, TypeError, r"fit: epochs must be an integer, got True"),
+        ({"batch_size": -3}, ValueError, r"fit: batch_size must lie in \[1, inf\), got -3"),
+        ({"verbose": "no"}, TypeError, r"fit: verbose must be True or False, got 'no'"),
+        ({"schedule": 0.1}, TypeError, r"fit: schedule must be callable or None, got 0\.1"),
+        ({"on_epoch_end": "print"}, TypeError, r"fit: on_epoch_end must be callable or None"),
+        ({"accuracy_fn": 1}, TypeError, r"fit: accuracy_fn must be callable or None, got 1"),
+        ({"seed": "zero"}, TypeError, r"fit: seed must be None, an int >= 0 .*got 'zero'"),
+        ({"early_stopping": True}, TypeError, r"fit: early_stopping must be .*got True"),
+        (
+            {"dev": (np.ones((3, 2)), np.ones((4, 1)))},
+            ValueError,
+            r"fit: X_dev has 3 examples but Y_dev has 4",
+        ),
+        (
+            {"dev": (np.ones((0, 2)), np.ones((0, 1)))},
+            ValueError,
+            r"X_dev and Y_dev have no examples",
+        ),
+    ],
+)
+def test_fit_refuses_bad_arguments_naming_them_and_what_it_got(settings, error, message):
+    X, Y = blobs(m=20)
+    model = binary_net()
+    before = params_snapshot(model)
+    arguments = {
+        "model": model,
+        "loss_fn": nn.BCEWithLogitsLoss(),
+        "optimizer": nn.SGD(model.parameters(), lr=0.1),
+        "X": X,
+        "Y": Y,
+        "epochs": 1,
+        "batch_size": 4,
+        "verbose": False,
+    } | settings
+    with pytest.raises(error, match=message):
+        nn.fit(**arguments)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_a_schedule_that_returns_a_bad_rate_is_refused_naming_lr():
+    X, Y = blobs(m=20)
+    model = binary_net()
+    with pytest.raises(ValueError, match=r"SGD: lr must be a finite real number, got nan"):
+        nn.fit(
+            model,
+            nn.BCEWithLogitsLoss(),
+            nn.SGD(model.parameters(), lr=0.1),
+            X,
+            Y,
+            2,
+            5,
+            schedule=lambda epoch: float("nan"),
+            verbose=False,
+        )
+
+
+def test_a_loss_that_does_not_depend_on_the_parameters_is_refused():
+    X, Y = blobs(m=20)
+    model = binary_net()
+
+    def detached(outputs, targets):
+        return nn.BCEWithLogitsLoss()(outputs.detach(), targets)
+
+    with pytest.raises(ValueError, match=r"fit: the loss does not require grad"):
+        nn.fit(model, detached, nn.SGD(model.parameters(), lr=0.1), X, Y, 1, 5, verbose=False)
+
+
+@pytest.mark.parametrize(
+    "settings, error, message",
+    [
+        ({"patience": 0}, ValueError, r"EarlyStopping: patience must lie in \[1, inf\), got 0"),
+        ({"patience": 2.5}, TypeError, r"EarlyStopping: patience must be an integer, got 2\.5"),
+        (
+            {"min_delta": float("nan")},
+            ValueError,
+            r"EarlyStopping: min_delta must be a finite real number, got nan",
+        ),
+        ({"min_delta": -0.1}, ValueError, r"min_delta must lie in \[0, inf\), got -0\.1"),
+        ({"min_delta": 1j}, TypeError, r"min_delta must be a real number, got 1j"),
+        ({"restore_best": "yes"}, TypeError, r"restore_best must be True or False, got 'yes'"),
+    ],
+)
+def test_early_stopping_refuses_bad_settings_naming_them(settings, error, message):
+    with pytest.raises(error, match=message):
+        nn.EarlyStopping(**settings)
+
+
+def test_evaluate_restores_a_mixed_train_eval_tree():
+    X, Y = blobs(m=20)
+    model = mixed_mode_model()
+    before = modes(model)
+    nn.evaluate(model, nn.BCEWithLogitsLoss(), X, Y)
+    assert modes(model) == before
+    with pytest.raises(TypeError, match=r"evaluate: loss_fn must be callable, got None"):
+        nn.evaluate(model, None, X, Y)
