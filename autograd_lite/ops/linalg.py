@@ -145,6 +145,8 @@ def _tensordot_axes(a: Tensor, b: Tensor, axes: Any) -> tuple[tuple[int, ...], t
             )
         return tuple(range(a.ndim - axes, a.ndim)), tuple(range(axes))
     try:
+        if isinstance(axes, str):
+            raise TypeError
         axes_a, axes_b = axes
     except (TypeError, ValueError):
         raise TypeError(

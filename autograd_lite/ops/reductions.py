@@ -119,7 +119,7 @@ def std(a: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0):
     axes = normalize_axis(axis, a.ndim, "std", a.shape)
     divisor = _divisor(a, axes, ddof, "std")
     x = _float_data(a)
-    count = a.size if axes is None else math.prod(a.shape[i] for i in axes)
+    count = x.size if axes is None else math.prod(x.shape[i] for i in axes)
     with np.errstate(divide="ignore", invalid="ignore"):  # empty: nan, like NumPy
         centred = x - np.sum(x, axis=axes, keepdims=True) / count
         data = np.sqrt(np.sum(centred * centred, axis=axes, keepdims=keepdims) / divisor)
