@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.ops._core import Op, as_tensor, normalize_axis, record
+from autograd_lite.ops.reductions import REDUCTION
 from autograd_lite.ops.table import register
 from autograd_lite.storage import Tensor, make
 
 AXIS = {"dim": "axis"}  # PyTorch's spelling of the keyword
-REDUCTION = {"dim": "axis", "keepdim": "keepdims"}
 
 
 def _one_axis(a: Tensor, axis: Any, name: str) -> int | None:

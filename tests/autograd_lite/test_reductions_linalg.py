@@ -267,6 +267,16 @@ def test_var_and_std_with_no_degrees_of_freedom_give_numpys_value(name, values, 
     np.testing.assert_array_equal(got, expected)
 
 
+def test_std_with_no_degrees_of_freedom_has_a_nan_gradient_as_documented():
+    # σ is inf or nan there (NumPy's value); its derivative is undefined, and said so.
+    for values in ([1.0, 2.0], [1.0, 1.0]):
+        x = ag.Tensor(values, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # and quietly: no RuntimeWarning from inside
+            x.std(ddof=2).backward()
+        assert np.all(np.isnan(x.grad.data))
+
+
 def test_var_with_ddof_equal_to_n_is_inf_as_in_numpy():
     assert numpy_quietly(np.var, [1.0, 2.0], ddof=2) == np.inf  # the brief's example
     assert ag.var(ag.Tensor([1.0, 2.0]), ddof=2).item() == np.inf
