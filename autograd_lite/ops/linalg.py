@@ -199,12 +199,13 @@ def _tensordot_partial_b(xp, g, y, a, b, *, axes_a, axes_b):
 TENSORDOT = Op("tensordot", _tensordot_partial_a, _tensordot_partial_b)
 
 
-@register(kind="linalg", numpy=np.tensordot, dtypes="numeric")
+@register(kind="linalg", keyword_aliases={"dims": "axes"}, numpy=np.tensordot, dtypes="numeric")
 def tensordot(a: Any, b: Any, axes: Any = 2):
     """Σ over paired axes: axes=N sums the last N axes of a with the first N of b; axes=(axes
     of a, axes of b) pairs them explicitly (like NumPy). The result's axes are a's free axes
-    then b's. ∂L/∂a is the tensordot of g with b over b's free axes, ∂L/∂b that of a with g
-    over a's free axes (each transposed back into its operand's axis order)."""
+    then b's (PyTorch's dims= is accepted for axes=). ∂L/∂a is the tensordot of g with b over
+    b's free axes, ∂L/∂b that of a with g over a's free axes (each transposed back into its
+    operand's axis order)."""
     a, b = as_tensor(a, "tensordot"), as_tensor(b, "tensordot")
     axes_a, axes_b = _tensordot_axes(a, b, axes)
     for i, j in zip(axes_a, axes_b):
@@ -395,12 +396,19 @@ def _integer(value: Any, what: str, name: str) -> int:
     return int(value)
 
 
-@register(kind="linalg", method=True, numpy=np.diagonal, dtypes="numeric")
+@register(
+    kind="linalg",
+    method=True,
+    keyword_aliases={"dim1": "axis1", "dim2": "axis2"},
+    numpy=np.diagonal,
+    dtypes="numeric",
+)
 def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1):
     """The diagonal a[..., i, i + offset] of the matrices spanned by `axis1` and `axis2`,
     as its own (writable) tensor, where NumPy returns a read-only view. Like NumPy, those two
-    axes are removed and the diagonal is the last axis; offset > 0 is above the main diagonal.
-    The gradient is g put back on that diagonal, zero elsewhere."""
+    axes are removed and the diagonal is the last axis; offset > 0 is above the main diagonal
+    (PyTorch's dim1=/dim2= are accepted for axis1=/axis2=). The gradient is g put back on that
+    diagonal, zero elsewhere."""
     a = as_tensor(a, "diagonal")
     offset = _integer(offset, "offset", "diagonal")
     if a.ndim < 2:
@@ -425,10 +433,13 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1):
     return diagonal(a, offset, axis1, axis2).sum(axis=-1)
 
 
-@register(kind="linalg", method=True, numpy=np.diag, dtypes="numeric")
+@register(
+    kind="linalg", method=True, keyword_aliases={"diagonal": "k"}, numpy=np.diag, dtypes="numeric"
+)
 def diag(v: Any, k: int = 0):
     """Like np.diag: a 1-D v gives the square matrix with v on its k-th diagonal (zeros
     elsewhere; k > 0 above the main one); a 2-D v gives its k-th diagonal (`diagonal`).
+    PyTorch's diagonal= is accepted for k=.
     The gradient reads g on that diagonal (1-D v), or puts g back on it (2-D v)."""
     v = as_tensor(v, "diag")
     k = _integer(k, "k", "diag")

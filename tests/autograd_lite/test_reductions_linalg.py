@@ -502,6 +502,19 @@ def test_trace_and_diag_keep_integer_dtypes_like_numpy():
     assert ag.diag(np.arange(3)).dtype == np.diag(np.arange(3)).dtype
 
 
+def test_diagonal_ops_accept_pytorchs_keyword_spellings():
+    x0 = np.arange(24.0).reshape(2, 3, 4)
+    x = ag.Tensor(x0)
+    np.testing.assert_array_equal(
+        x.diagonal(1, dim1=2, dim2=1).data, np.diagonal(x0, 1, axis1=2, axis2=1)
+    )
+    v = ag.Tensor([1.0, 2.0])
+    np.testing.assert_array_equal(ag.diag(v, diagonal=-1).data, np.diag([1.0, 2.0], k=-1))
+    np.testing.assert_array_equal(
+        ag.tensordot(x, x, dims=([0, 1], [0, 1])).data, np.tensordot(x0, x0, ([0, 1], [0, 1]))
+    )
+
+
 def test_diagonal_ops_refuse_bad_input():
     with pytest.raises(ValueError, match=r"diagonal: needs a tensor of at least 2 dimensions"):
         ag.diagonal(ag.Tensor(np.ones(3)))
