@@ -198,6 +198,9 @@ def _cofactors(a: np.ndarray) -> np.ndarray:
     too: with A = U S Vᵀ, C = det(U) det(V) · U diag(Π_{j≠i} sⱼ) Vᵀ."""
     if a.shape[-1] == 0:
         return np.zeros(a.shape, dtype=a.dtype)
+    finite = np.isfinite(a).all(axis=(-2, -1), keepdims=True)
+    if not finite.all():  # the SVD does not converge on nan/inf: those cofactors are nan
+        return np.where(finite, _cofactors(np.where(finite, a, 0)), np.nan).astype(a.dtype)
     u, s, vh = np.linalg.svd(a)
     signs = np.sign(np.linalg.det(u) * np.linalg.det(vh))
     return (u * _others_product(s)[..., None, :]) @ vh * signs[..., None, None]

@@ -643,6 +643,15 @@ def test_det_gradient_of_a_batch_with_singular_and_regular_matrices():
     np.testing.assert_allclose(grad[1], np.diag([6.0, 3.0, 2.0]), atol=1e-12)
 
 
+def test_det_gradient_of_a_matrix_holding_nan_or_inf_is_nan_without_an_svd_error():
+    batch = np.stack([np.diag([2.0, 3.0]), [[1.0, np.nan], [0.0, 1.0]], [[np.inf, 0.0], [1, 1]]])
+    x = ag.Tensor(batch, requires_grad=True)
+    with np.errstate(invalid="ignore"):
+        linalg.det(x).sum().backward()
+    np.testing.assert_allclose(x.grad.data[0], np.diag([3.0, 2.0]))
+    assert np.all(np.isnan(x.grad.data[1:]))
+
+
 @pytest.mark.parametrize("name", ["inv", "det"])
 @pytest.mark.parametrize("shape", [(2, 3), (3,), (), (2, 3, 2)])
 def test_inv_and_det_refuse_non_square_input(name, shape):
