@@ -1,8 +1,10 @@
-"""Reductions and normalisations over axes: sum, mean, var, max, min, logsumexp, softmax,
-log_softmax. `axis` is None (all axes), an int or a tuple of ints, negatives allowed."""
+"""Reductions and normalisations over axes: sum, prod, mean, var, std, max, min, logsumexp,
+softmax, log_softmax, and the running sums and products cumsum, cumprod. `axis` is None (all
+axes), an int or a tuple of ints, negatives allowed (one int or None for the running ones)."""
 
 from __future__ import annotations
 
+import builtins
 import math
 from typing import Any
 
@@ -59,6 +61,15 @@ def mean(a: Any, axis: Any = None, keepdims: bool = False):
     return total * (1.0 / count if count else math.nan)
 
 
+def _divisor(a: Any, axes: tuple | None, ddof: Any, name: str) -> float:
+    """n − ddof for a variance over `axes`, as a Python float, clamped at 0 like NumPy (whose
+    variance is then Σ(a − ā)²/0: inf, or nan when every element equals the mean)."""
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name}: ddof must be a number, got {ddof!r}")
+    count = a.size if axes is None else math.prod(a.shape[i] for i in axes)
+    return float(builtins.max(count - ddof, 0))
+
+
 @register(
     kind="reduction",
     method=True,
@@ -66,15 +77,186 @@ def mean(a: Any, axis: Any = None, keepdims: bool = False):
     numpy=np.var,
 )
 def var(a: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0):
-    """Variance Σ(a − ā)² / (n − ddof) over `axis`; ddof=0 is NumPy's population variance."""
+    """Variance Σ(a − ā)² / (n − ddof) over `axis`; ddof=0 is NumPy's population variance
+    (PyTorch's default is correction=1). When n − ddof ≤ 0 the value is NumPy's: inf, or nan
+    when every element equals the mean. ∂/∂aᵢ = 2(aᵢ − ā)/(n − ddof)."""
     a = as_tensor(a, "var")
-    if isinstance(ddof, bool) or not isinstance(ddof, (int, float, np.integer, np.floating)):
-        raise TypeError(f"var: ddof must be a number, got {ddof!r}")
     axes = normalize_axis(axis, a.ndim, "var", a.shape)
-    count = a.size if axes is None else math.prod(a.shape[i] for i in axes)
+    divisor = _divisor(a, axes, ddof, "var")
     centred = a - mean(a, axes, keepdims=True)
-    divisor = count - ddof
-    return sum(centred * centred, axes, keepdims) * (1.0 / divisor if divisor > 0 else math.nan)
+    with np.errstate(invalid="ignore"):  # n − ddof ≤ 0 with equal elements: 0 · inf = nan
+        return sum(centred * centred, axes, keepdims) * (1.0 / divisor if divisor else math.inf)
+
+
+def _std_partial(xp, g, y, a, *, axes, keepdims, divisor):
+    # ∂σ/∂aᵢ = (aᵢ − ā) / ((n − ddof)·σ). Where σ = 0 (every element equal: one element, or
+    # constant data) this is 0/0; the gradient there is 0, PyTorch's choice.
+    std = _as_keepdims(y, a.shape, axes, keepdims)
+    zero = xp.raw(std) == 0
+    centred = a - a.mean(axis=axes, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):  # n − ddof ≤ 0: σ is inf or nan
+        scaled = (
+            _as_keepdims(g, a.shape, axes, keepdims) * centred / (divisor * xp.where(zero, 1, std))
+        )
+    return xp.where(zero, 0, scaled)
+
+
+STD = Op("std", _std_partial)
+
+
+@register(
+    kind="reduction",
+    method=True,
+    keyword_aliases={**REDUCTION, "correction": "ddof"},
+    numpy=np.std,
+)
+def std(a: Any, axis: Any = None, keepdims: bool = False, ddof: int = 0):
+    """Standard deviation σ = √(Σ(a − ā)² / (n − ddof)) over `axis`; ddof=0 like NumPy
+    (PyTorch's default is correction=1). ∂σ/∂aᵢ = (aᵢ − ā) / ((n − ddof)·σ), taken as 0 where
+    σ = 0 (a single element, or all elements equal), as PyTorch does. When n − ddof ≤ 0 the
+    value is NumPy's (inf, or nan) and so is the gradient (nan)."""
+    a = as_tensor(a, "std")
+    axes = normalize_axis(axis, a.ndim, "std", a.shape)
+    divisor = _divisor(a, axes, ddof, "std")
+    x = _float_data(a)
+    count = x.size if axes is None else math.prod(x.shape[i] for i in axes)
+    with np.errstate(divide="ignore", invalid="ignore"):  # empty: nan, like NumPy
+        centred = x - np.sum(x, axis=axes, keepdims=True) / count
+        data = np.sqrt(np.sum(centred * centred, axis=axes, keepdims=keepdims) / divisor)
+    saved = {"axes": axes, "keepdims": keepdims, "divisor": divisor}
+    return record(np.asarray(data), STD, a, saved=saved)
+
+
+# ----------------------------------------------------------------------------- prod
+
+
+def _exclusive_cumprod(xp, t):
+    """Along the last axis: out[..., i] = Π_{j<i} t[..., j] (1 for i = 0), with no division."""
+    ones = np.ones((*t.shape[:-1], 1), dtype=t.dtype)
+    return xp.concatenate([ones, xp.cumprod(t[..., :-1], axis=-1)], axis=-1)
+
+
+def _products_of_the_others(xp, a, axes: tuple | None):
+    """For every element aᵢ, the product of the other elements of its group along `axes`:
+    Π_{j≠i} aⱼ, as (product of those before) × (product of those after). Exact where a holds
+    zeros, where the shortcut y/aᵢ is 0/0, and where y under- or overflows."""
+    if a.size == 0:
+        return xp.constant(np.ones(a.shape, dtype=a.dtype))
+    reduced = tuple(range(a.ndim)) if axes is None else axes
+    kept = tuple(i for i in range(a.ndim) if i not in reduced)
+    order = kept + reduced
+    moved = a.transpose(order)
+    n = math.prod(a.shape[i] for i in reduced)
+    flat = moved.reshape((*moved.shape[: len(kept)], n))
+    before = _exclusive_cumprod(xp, flat)
+    after = _exclusive_cumprod(xp, flat[..., ::-1])[..., ::-1]
+    return (before * after).reshape(moved.shape).transpose(tuple(np.argsort(order)))
+
+
+PROD = Op(
+    "prod",  # ∂(Πⱼ aⱼ)/∂aᵢ = Π_{j≠i} aⱼ
+    lambda xp, g, y, a, *, axes, keepdims: (
+        _as_keepdims(g, a.shape, axes, keepdims) * _products_of_the_others(xp, a, axes)
+    ),
+)
+
+
+@register(kind="reduction", method=True, keyword_aliases=REDUCTION, numpy=np.prod, dtypes="numeric")
+def prod(a: Any, axis: Any = None, keepdims: bool = False):
+    """Π a over `axis` (all axes when None; 1 for an empty product). ∂/∂aᵢ = Π_{j≠i} aⱼ,
+    computed from prefix and suffix products rather than y/aᵢ, so it is exact when a holds one
+    zero (only that element gets a gradient) or several (all gradients 0)."""
+    a = as_tensor(a, "prod")
+    axes = normalize_axis(axis, a.ndim, "prod", a.shape)
+    data = np.prod(a._data, axis=axes, keepdims=keepdims)
+    return record(np.asarray(data), PROD, a, saved={"axes": axes, "keepdims": keepdims})
+
+
+# ----------------------------------------------------------------------------- cumsum / cumprod
+
+
+def _running_axis(a: Any, axis: Any, name: str) -> int | None:
+    """The axis of a running sum or product: None (the flattened tensor) or one int."""
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        raise TypeError(f"{name}: axis must be an int or None, got {axis!r}")
+    return normalize_axis(axis, a.ndim, name, a.shape)[0]
+
+
+def _reversed(t, axis: int):
+    """`t` reversed along `axis` (a view)."""
+    return t[(slice(None),) * axis + (slice(None, None, -1),)]
+
+
+def _cumsum_partial(xp, g, y, a, *, axis):
+    # yₖ = Σ_{i≤k} aᵢ  ⇒  ∂L/∂aᵢ = Σ_{k≥i} gₖ: a running sum of g from the end.
+    along = 0 if axis is None else axis
+    return _reversed(xp.cumsum(_reversed(g, along), axis=along), along).reshape(a.shape)
+
+
+CUMSUM = Op("cumsum", _cumsum_partial)
+
+
+@register(
+    kind="reduction",
+    method=True,
+    keyword_aliases={"dim": "axis"},
+    numpy=np.cumsum,
+    dtypes="numeric",
+)
+def cumsum(a: Any, axis: int | None = None):
+    """Running sum yₖ = Σ_{i≤k} aᵢ along `axis`; axis=None runs over the flattened tensor (a 1-D
+    result, like NumPy; PyTorch requires dim). ∂L/∂aᵢ = Σ_{k≥i} gₖ."""
+    a = as_tensor(a, "cumsum")
+    axis = _running_axis(a, axis, "cumsum")
+    return record(np.cumsum(a._data, axis=axis), CUMSUM, a, saved={"axis": axis})
+
+
+def _cumprod_partial(xp, g, y, a, *, axis):
+    # yₖ = Π_{j≤k} aⱼ  ⇒  ∂L/∂aᵢ = Σ_{k≥i} gₖ Π_{j≤k, j≠i} aⱼ, computed along the last axis.
+    if a.size == 0:
+        return g.reshape(a.shape)
+    if axis is None:
+        x, yy, gg = a.reshape(-1), y, g
+    else:
+        x, yy, gg = a.swapaxes(axis, -1), y.swapaxes(axis, -1), g.swapaxes(axis, -1)
+    raw_x, raw_y = xp.raw(x), xp.raw(y)
+    if np.all(raw_x != 0) and np.all(raw_y != 0) and np.all(np.isfinite(raw_y)):
+        # Every running product is a true nonzero number: Π_{j≤k, j≠i} aⱼ = yₖ / aᵢ.
+        grad = _reversed(xp.cumsum(_reversed(gg * yy, x.ndim - 1), axis=-1), x.ndim - 1) / x
+    else:
+        # A zero in a (yₖ/aᵢ is 0/0), or a running product that under- or overflowed: the
+        # gradient as (Π_{j<i} aⱼ) · Sᵢ with Sᵢ = Σ_{k≥i} gₖ Π_{i<j≤k} aⱼ, by the recurrence
+        # Sᵢ = gᵢ + aᵢ₊₁ Sᵢ₊₁ (no division anywhere).
+        n = x.shape[-1]
+        s = gg[..., n - 1]
+        sums = [s]
+        for i in range(n - 2, -1, -1):
+            s = gg[..., i] + x[..., i + 1] * s
+            sums.append(s)
+        grad = _exclusive_cumprod(xp, x) * xp.stack(sums[::-1], axis=-1)
+    return grad.reshape(a.shape) if axis is None else grad.swapaxes(axis, -1)
+
+
+CUMPROD = Op("cumprod", _cumprod_partial)
+
+
+@register(
+    kind="reduction",
+    method=True,
+    keyword_aliases={"dim": "axis"},
+    numpy=np.cumprod,
+    dtypes="numeric",
+)
+def cumprod(a: Any, axis: int | None = None):
+    """Running product yₖ = Π_{j≤k} aⱼ along `axis`; axis=None runs over the flattened tensor
+    (like NumPy). ∂L/∂aᵢ = Σ_{k≥i} gₖ Π_{j≤k, j≠i} aⱼ: computed as Σ_{k≥i} gₖyₖ/aᵢ only when
+    no aᵢ is 0 and no yₖ under- or overflowed, otherwise by a division-free recurrence, so it is
+    exact with zeros (one or several) and at second order too."""
+    a = as_tensor(a, "cumprod")
+    axis = _running_axis(a, axis, "cumprod")
+    return record(np.cumprod(a._data, axis=axis), CUMPROD, a, saved={"axis": axis})
 
 
 # ----------------------------------------------------------------------------- max / min
