@@ -25,9 +25,6 @@ def require(module: str):
     return pytest.importorskip(module)
 
 
-requires_batchnorm = pytest.mark.skipif(
-    not hasattr(nn, "BatchNorm1d"), reason="nn.BatchNorm1d is not in this version of nn yet"
-)
 DTYPES = [np.float64, np.float32]
 # onnxruntime must reproduce the model to 1e-6; in float64 it does far better (the exporter
 # keeps even LeakyReLU's slope and BatchNorm's ε in float64), so hold it to that.
@@ -243,7 +240,6 @@ def test_the_write_replaces_the_file_atomically_and_leaves_no_temporary(tmp_path
     assert [p.name for p in tmp_path.iterdir()] == ["m.onnx"]
 
 
-@requires_batchnorm
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 def test_batchnorm_exports_its_running_statistics(dtype, tmp_path):
     ort = require("onnxruntime")
@@ -399,7 +395,6 @@ def test_from_torch_refuses_what_it_cannot_map_by_name_and_path():
         nn.from_torch(nn.Sequential())
 
 
-@requires_batchnorm
 def test_batchnorm_from_torch_copies_weights_and_running_statistics():
     torch = require("torch")
     bn = torch.nn.BatchNorm1d(3, eps=1e-3).double()
