@@ -6,6 +6,7 @@ Write a model with ordinary operators on `Tensor`s, call `.backward()`, read `.g
 from autograd_lite import extend, graph, linalg
 from autograd_lite._version import __version__
 from autograd_lite.anomaly import AnomalyError, detect_anomaly
+from autograd_lite.compiler import compile
 from autograd_lite.creation import (
     arange,
     eye,
@@ -54,6 +55,7 @@ __all__ = [
     "Tensor",
     "__version__",
     "arange",
+    "compile",
     "detect_anomaly",
     "draw_graph",
     "enable_grad",

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import storage
 from autograd_lite.storage import Tensor, _real_dtype, to_array
 from autograd_lite.validation import boolean, integer, real_number
 
@@ -41,6 +42,8 @@ def manual_seed(seed: int) -> np.random.Generator:
     """Seed the stream `rand` and `randn` draw from (PyTorch's ``torch.manual_seed``);
     returns the new `numpy.random.Generator`."""
     global _generator
+    if storage.trace_hooks:  # a reseeding autograd_lite.compile could not repeat on replay
+        storage.trace_event("random", "manual_seed")
     _generator = np.random.default_rng(integer(seed, "seed", "manual_seed", minimum=0))
     return _generator
 
@@ -141,6 +144,8 @@ def linspace(
 
 
 def _generator_for(generator: Any, where: str) -> np.random.Generator:
+    if storage.trace_hooks:  # a draw autograd_lite.compile could not repeat on replay
+        storage.trace_event("random", where)
     if generator is None:
         return _generator
     if isinstance(generator, np.random.Generator):

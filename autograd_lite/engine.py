@@ -130,6 +130,8 @@ def backward(
     `index` (used by `explain` to narrate the chain rule).
     """
     _check_root(root, "backward")
+    if storage.trace_hooks:  # inside a function autograd_lite.compile traces
+        storage.trace_event("backward")
     if retain_graph is None:
         retain_graph = create_graph
     seed = _seed_gradient(root, gradient, create_graph)
@@ -158,6 +160,8 @@ def gradients(
     (default: `create_graph`).
     """
     where = "gradients"
+    if storage.trace_hooks:  # inside a function autograd_lite.compile traces
+        storage.trace_event("backward")
     outputs_list = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs_list = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if not outputs_list or not inputs_list:

@@ -23,6 +23,7 @@ class _ThreadState(threading.local):
     scope: str | None = None
     profiler: Any = None  # the active autograd_lite.profile, if any
     differentiating: Any = None  # the node whose partials a recorded backward is running
+    tracer: Any = None  # the tracer of an autograd_lite.compile call being traced, if any
 
     def __init__(self) -> None:  # runs once in every thread that touches `state`
         # Modes to restore when no_grad/enable_grad blocks exit, innermost last. Kept per

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from autograd_lite import storage
 from autograd_lite.ops._core import ScalarOp, apply_partial, is_freed
 from autograd_lite.storage import NO_SAVED, Tensor, tick
 
@@ -192,6 +193,17 @@ def topological_order(root: Tensor) -> list[Tensor]:
 # Module calls (used by nn.Module.__call__)
 
 
+module_version = 0  # counts changes of modules' attributes (see `module_changed`)
+
+
+def module_changed() -> None:
+    """nn reports a change of a module's attributes (a parameter or sub-module replaced, a
+    setting such as Dropout's p): functions compiled by autograd_lite.compile that call
+    modules retrace, since their recorded steps may no longer be what the module computes."""
+    global module_version
+    module_version += 1
+
+
 def begin_call() -> int:
     """A tick before a module call: every op the call records is stamped later."""
     return tick()
@@ -200,6 +212,8 @@ def begin_call() -> int:
 def end_call(output: Any, start: int, path: str, module: Any) -> None:
     """Mark `output` as the result of a module call that began at tick `start` (no-op for an
     output that is not a Tensor the call made, such as an identity module's input)."""
+    if storage.trace_hooks:  # autograd_lite.compile guards the module's train/eval mode
+        storage.trace_event("module", module)
     if type(output) is not Tensor or output._stamp <= start:
         return
     call = ModuleCall(start, tick(), path, module)

@@ -49,6 +49,8 @@ def _refuse_leaf(target: Tensor, op: str) -> None:
 
 def _write(target: Tensor, values: np.ndarray, op: str, where: Any = None) -> None:
     """Write `values` into target's array (its shape, a same-kind cast) and date the change."""
+    if storage.trace_hooks:
+        storage.trace_event("write", target)
     if (
         values.shape != target._data.shape
         and np.broadcast_shapes(values.shape, target._data.shape) != target._data.shape

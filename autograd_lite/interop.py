@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import storage
 from autograd_lite.grad_mode import state
 from autograd_lite.ops import REGISTRY
 from autograd_lite.storage import Tensor, make
@@ -111,6 +112,14 @@ def _needs_gradient(args: Any, kwargs: dict) -> bool:
         return False
     tensors = _tensors_in(list(args)) + _tensors_in(list(kwargs.values()))
     return any(t._requires_grad for t in tensors)
+
+
+def _note_reads(values: Any) -> None:
+    """NumPy computing on tensors' values outside the op table: values read into NumPy, which
+    autograd_lite.compile cannot replay (see `storage.trace_hooks`)."""
+    if storage.trace_hooks:
+        for tensor in _tensors_in(values):
+            storage.trace_event("read", tensor, "a NumPy function without an op")
 
 
 def _unwrap(value: Any) -> Any:
@@ -219,6 +228,7 @@ def _ufunc_without_rule(
 ) -> Any:
     """A ufunc the op table does not know: boolean results (np.isnan) and tensors that need no
     gradient compute on the values; anything else would cut the graph, so it is refused."""
+    _note_reads(inputs)
     arrays = _unwrap(inputs)
     call_kwargs = dict(kwargs)
     if dtype is not None:
@@ -254,6 +264,7 @@ def array_function(self: Tensor, func: Any, types: tuple, args: tuple, kwargs: d
         return getattr(creation, _LIKE[func])(*args, **kwargs)
     if func not in NO_GRADIENT_FUNCTIONS and _needs_gradient(args, kwargs):
         raise _no_rule(name)
+    _note_reads((args, tuple(kwargs.values())))
     result = func(*_unwrap(args), **{k: _unwrap(v) for k, v in kwargs.items()})
     return result
 

@@ -85,6 +85,18 @@ class profile:
                     self._keep_alive.append(array)
                     stats.saved_bytes += array.nbytes
 
+    def on_replay(self, name: str, phase: str, seconds: float) -> None:
+        """An op replayed by autograd_lite.compile (no node is made for it): `seconds` of its
+        "forward" or "backward" phase, measured by the replay itself."""
+        stats = self._stats(name)
+        if phase == "forward":
+            stats.forward_calls += 1
+            stats.forward_seconds += seconds
+        else:
+            stats.backward_calls += 1
+            stats.backward_seconds += seconds
+        self._clock = time.perf_counter()
+
     def on_backward_start(self) -> None:
         self._lap()
 

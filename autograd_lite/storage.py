@@ -55,9 +55,30 @@ def next_change() -> int:
     return last_change
 
 
+# ---------------------------------------------------------------------------------------------
+# Trace hooks
+#
+# While some thread traces a function for `autograd_lite.compile`, `trace_hooks` holds the
+# tracer's callback, and the few places where a tensor's value could leave the recorded
+# computation report it: a value read into Python (`item()`, `float()`, `.data`, ...), an
+# in-place write, a tensor created from another one (`Tensor(t)`, `detach()`), a leaf that
+# requires grad made inside the function. Each place costs one check of an empty list
+# otherwise. (The callback ignores events from threads that are not tracing.)
+
+trace_hooks: list[Callable[..., None]] = []
+
+
+def trace_event(kind: str, *detail: Any) -> None:
+    """Report `kind` (with `detail`) to the tracers (see above)."""
+    for hook in trace_hooks:
+        hook(kind, *detail)
+
+
 def mark_changed(tensor: Tensor) -> None:
     """Date a change of what `tensor` holds (`x.data = new_array`): ops recorded before it that
     used the tensor will refuse to run backward."""
+    if trace_hooks:
+        trace_event("write", tensor)
     tensor._changed_at = next_change()
 
 
@@ -143,6 +164,8 @@ def write_values(tensor: Tensor, values: Any) -> None:
     """Write `values` into `tensor`'s array in place, recording nothing, and date the write:
     the sanctioned way to change parameters (optimisers, loading weights) — views of the
     array see the change, and a graph recorded before it refuses backward."""
+    if trace_hooks:
+        trace_event("write", tensor)
     target = tensor._data
     if target.flags.writeable:
         np.copyto(target, values, casting="same_kind")
@@ -156,6 +179,8 @@ def expose(tensor: Tensor) -> np.ndarray:
     """Hand out `tensor`'s array for the user to read or write (`.data`, `.numpy()`): keep a
     snapshot of its memory, first checking that an earlier snapshot still matches (a write
     through an earlier hand-out is dated now)."""
+    if trace_hooks:
+        trace_event("read", tensor, "its array (.data or .numpy())")
     array = tensor._data
     owner = memory_of(array)
     entry = _entry(exposed, owner)
@@ -213,6 +238,14 @@ def changed_after(tensor: Tensor, stamp: int) -> str | None:
     if entry is not None and not _unchanged(owner, entry.snapshot):
         return "exposed"
     return None
+
+
+def check_values(tensor: Tensor, check: Callable[[np.ndarray], None]) -> None:
+    """Run `check` on `tensor`'s array (it raises on values it refuses, such as targets outside
+    [0, 1]); a function that autograd_lite.compile traces runs it again on every replay."""
+    check(tensor._data)
+    if trace_hooks:
+        trace_event("check", tensor, check)
 
 
 NO_SAVED: dict[str, Any] = {}  # `_saved` of a node whose partials need nothing but the inputs
@@ -273,7 +306,10 @@ def as_tensor(value: Any, where: str) -> Tensor:
     """Return `value` if it is a Tensor, else a constant Tensor made from it."""
     if isinstance(value, Tensor):
         return value
-    return make(to_array(value, where))
+    result = make(to_array(value, where))
+    if trace_hooks:
+        trace_event("created", result, value, False)
+    return result
 
 
 def constant_for(value: Any, other: Tensor, where: str) -> Tensor:
@@ -286,7 +322,10 @@ def constant_for(value: Any, other: Tensor, where: str) -> Tensor:
         dtype = other._data.dtype
         if dtype.kind != "f":
             dtype = np.result_type(other._data, value)
-        return make(np.asarray(value, dtype=dtype))
+        result = make(np.asarray(value, dtype=dtype))
+        if trace_hooks:
+            trace_event("created", result, value, False)
+        return result
     return as_tensor(value, where)
 
 
@@ -387,6 +426,8 @@ class Tensor:
         self._trace: Any = None
         self._calls: Any = None
         self._guarded = False
+        if trace_hooks:
+            trace_event("created", self, data, requires_grad)
 
     # ----------------------------------------------------------------------------- storage
 
@@ -455,6 +496,8 @@ class Tensor:
             raise RuntimeError(
                 "requires_grad: cannot switch off a tensor that an op produced; use detach()"
             )
+        if trace_hooks and value and not self._requires_grad:
+            trace_event("requires_grad", self)
         if value and self._data.dtype.kind != "f":
             self._data = self._data.astype(np.float64)
         self._requires_grad = value
@@ -486,12 +529,17 @@ class Tensor:
 
     def retain_grad(self) -> Tensor:
         """Keep this non-leaf tensor's gradient in `.grad` after backward."""
+        if trace_hooks:
+            trace_event("retain_grad", self)
         self._retains_grad = True
         return self
 
     def detach(self) -> Tensor:
         """The same data (shared, no copy) with no history and no gradient."""
-        return make(self._data)
+        result = make(self._data)
+        if trace_hooks:
+            trace_event("created", result, self, False)
+        return result
 
     # ----------------------------------------------------------------------------- array-likeness
 
@@ -526,10 +574,14 @@ class Tensor:
 
     def tolist(self) -> Any:
         """The values as (nested lists of) Python numbers."""
+        if trace_hooks:
+            trace_event("read", self, "tolist()")
         return self._data.tolist()
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
+        if trace_hooks:
+            trace_event("read", self, "item()")
         if self._data.size != 1:
             raise ValueError(
                 f"item: only one-element tensors convert to a number, got shape {self.shape}"
@@ -539,6 +591,8 @@ class Tensor:
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """``np.asarray(t)``: a read-only view of the values (``np.array(t)`` copies; `.data`
         is the writable array)."""
+        if trace_hooks:
+            trace_event("read", self, "np.asarray()")
         if dtype is not None and dtype != self._data.dtype:
             return self._data.astype(dtype)
         if copy:
@@ -553,6 +607,8 @@ class Tensor:
         return len(self._data)
 
     def __bool__(self) -> bool:
+        if trace_hooks:
+            trace_event("read", self, "bool(), as in an if or a comparison")
         if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor with {self._data.size} elements (shape "
@@ -561,12 +617,18 @@ class Tensor:
         return bool(self._data)
 
     def __float__(self) -> float:
+        if trace_hooks:
+            trace_event("read", self, "float()")
         return float(self.item())
 
     def __int__(self) -> int:
+        if trace_hooks:
+            trace_event("read", self, "int()")
         return int(self.item())
 
     def __index__(self) -> int:
+        if trace_hooks:
+            trace_event("read", self, "an index")
         if self._data.dtype.kind not in "iub":
             raise TypeError(
                 f"only integer tensors of one element can be used as an index, got dtype "
@@ -575,14 +637,20 @@ class Tensor:
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
+        if trace_hooks:
+            trace_event("read", self, "format()")
         if spec and self._data.size == 1:
             return format(self.item(), spec)
         return format(repr(self), spec)
 
     def __round__(self, ndigits: int | None = None) -> Any:
+        if trace_hooks:
+            trace_event("read", self, "round()")
         return round(self.item(), ndigits)
 
     def __repr__(self) -> str:
+        if trace_hooks:
+            trace_event("read", self, "repr() or print()")
         body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extras = []
         if self._data.dtype != np.float64:

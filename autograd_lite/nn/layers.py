@@ -166,10 +166,7 @@ class Dropout(Module):
         x = as_tensor(x)
         if not self.training or self.p == 0.0:
             return x
-        keep_prob = 1.0 - self.p
-        dtype = np.dtype(x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64)
-        mask = (self.rng.random(x.shape) < keep_prob).astype(dtype) / dtype.type(keep_prob)
-        return x * Tensor(mask)
+        return ag.dropout(x, self.p, generator=self.rng)  # an op: compile replays the draw
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
@@ -281,8 +278,10 @@ class BatchNorm1d(Module):
             variance = (centred * centred).mean(axis=axes, keepdims=True)
         else:
             float_dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-            mean = Tensor(self.running_mean.data.astype(float_dtype).reshape(shape))
-            variance = Tensor(self.running_var.data.astype(float_dtype).reshape(shape))
+            # Copies made by ops (not by reading .data): autograd_lite.compile replays them
+            # on the running statistics of the moment.
+            mean = self.running_mean.astype(float_dtype).reshape(shape).copy()
+            variance = self.running_var.astype(float_dtype).reshape(shape).copy()
             centred = x - mean
         y = centred / (variance + self.eps).sqrt()
         if self.weight is not None:

@@ -11,22 +11,26 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite import Tensor
+from autograd_lite import Tensor, storage
 from autograd_lite.validation import ArgumentTypeError, integer, real_number
 
 from .module import Module, as_tensor
 
 
-def _target_array(loss: str, target: Any) -> np.ndarray:
-    values = target.data if isinstance(target, Tensor) else np.asarray(target)
+def _targets(loss: str, target: Any) -> Tensor:
+    """The targets as a Tensor: a Tensor as it is (its values are not read here, so
+    autograd_lite.compile replays the loss on new targets), anything else as a constant."""
+    if isinstance(target, Tensor):
+        return target
+    values = np.asarray(target)
     if values.dtype.kind not in "biuf":  # complex targets would lose their imaginary part
         raise ArgumentTypeError(
             f"{loss}: targets must be numeric (real numbers), got dtype {values.dtype}"
         )
-    return values
+    return Tensor(values)
 
 
-def _check_same_shape(loss: str, what: str, prediction: Tensor, target: np.ndarray) -> None:
+def _check_same_shape(loss: str, what: str, prediction: Tensor, target: Tensor) -> None:
     if prediction.shape != target.shape:
         hint = ""
         if prediction.size == target.size:
@@ -42,13 +46,20 @@ def _check_binary_shape(loss: str, what: str, prediction: Tensor) -> None:
         raise ValueError(f"{loss}: {what} must have shape (m,) or (m, 1), got {prediction.shape}")
 
 
-def _float_targets(loss: str, target: np.ndarray, dtype: np.dtype) -> Tensor:
-    if target.size and (target.min() < 0 or target.max() > 1):
-        raise ValueError(
-            f"{loss}: targets must lie in [0, 1], got values from {target.min()} to {target.max()}"
-        )
+def _float_targets(loss: str, target: Tensor, dtype: np.dtype) -> Tensor:
+    """The targets, checked to lie in [0, 1] (on every call, compiled ones too), in the
+    predictions' float dtype."""
+
+    def in_unit_interval(values: np.ndarray) -> None:
+        if values.size and (values.min() < 0 or values.max() > 1):
+            raise ValueError(
+                f"{loss}: targets must lie in [0, 1], got values from {values.min()} to "
+                f"{values.max()}"
+            )
+
+    storage.check_values(target, in_unit_interval)
     float_dtype = dtype if np.issubdtype(dtype, np.floating) else np.float64
-    return Tensor(target.astype(float_dtype, copy=False))
+    return target if target.dtype == float_dtype else target.astype(float_dtype)
 
 
 class BCELoss(Module):
@@ -62,7 +73,7 @@ class BCELoss(Module):
 
     def forward(self, prediction: Any, target: Any) -> Tensor:
         p = as_tensor(prediction)
-        y = _target_array("BCELoss", target)
+        y = _targets("BCELoss", target)
         _check_binary_shape("BCELoss", "predictions", p)
         _check_same_shape("BCELoss", "predictions", p, y)
         targets = _float_targets("BCELoss", y, p.dtype)  # its errors name BCELoss already
@@ -83,7 +94,7 @@ class BCEWithLogitsLoss(Module):
 
     def forward(self, logits: Any, target: Any) -> Tensor:
         z = as_tensor(logits)
-        y = _target_array("BCEWithLogitsLoss", target)
+        y = _targets("BCEWithLogitsLoss", target)
         _check_binary_shape("BCEWithLogitsLoss", "logits", z)
         _check_same_shape("BCEWithLogitsLoss", "logits", z, y)
         return ag.binary_cross_entropy_with_logits(
@@ -102,7 +113,7 @@ class CrossEntropyLoss(Module):
     """
 
     def forward(self, logits: Any, target: Any) -> Tensor:
-        y = _target_array("CrossEntropyLoss", target)
+        y = _targets("CrossEntropyLoss", target)
         try:  # the engine's fused loss checks shapes and labels; name the module in its errors
             return ag.softmax_cross_entropy(as_tensor(logits), y)
         except ValueError as error:
@@ -114,12 +125,12 @@ class MSELoss(Module):
 
     def forward(self, prediction: Any, target: Any) -> Tensor:
         y_hat = as_tensor(prediction)
-        y = _target_array("MSELoss", target)
+        y = _targets("MSELoss", target)
         _check_same_shape("MSELoss", "predictions", y_hat, y)
         # Targets take the predictions' float dtype; integer predictions compare in float64
         # (casting float targets to int would truncate them).
         dtype = y_hat.dtype if y_hat.dtype.kind == "f" else np.float64
-        error = y_hat - Tensor(y.astype(dtype, copy=False))
+        error = y_hat - (y if y.dtype == dtype else y.astype(dtype))
         return (error * error).mean()
 
 

@@ -125,6 +125,7 @@ class Module:
 
     # ----------------------------------------------------------------- registration
     def __setattr__(self, name: str, value: Any) -> None:
+        graph.module_changed()  # compiled functions that call modules retrace
         if "_parameters" not in self.__dict__:
             raise AttributeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
@@ -176,6 +177,7 @@ class Module:
     def _forget(self, name: str, keep: dict | None = None) -> None:
         """Drop ``name`` from the parameters, buffers and children, except from ``keep`` (the
         registry about to take it again, so that a replaced entry keeps its place)."""
+        graph.module_changed()
         for registry in (self._parameters, self._modules, self._buffers):
             if registry is not keep:
                 registry.pop(name, None)

@@ -168,7 +168,10 @@ class Optimizer:
         """The gradient of ``param`` as an ndarray, or an error naming the parameter."""
         owner = f"{type(self).__name__}.step"
         grad = param.grad
-        values = grad.data if isinstance(grad, Tensor) else grad
+        # The arrays behind tensors are read through `_data`, not `.data`: nothing is handed
+        # out (the update rule sees read-only views), so nothing needs the memory guard's
+        # snapshot of a hand-out (a copy of every parameter on every step).
+        values = grad._data if isinstance(grad, Tensor) else grad
         if not isinstance(values, np.ndarray | np.generic):
             raise ArgumentTypeError(
                 f"{owner}: the gradient of {_label(index, param)} is a {type(grad).__name__}; "
@@ -203,10 +206,10 @@ class Optimizer:
         results = []
         for param, state, grad in pending:
             if self.weight_decay:
-                grad = grad + self.weight_decay * param.data
+                grad = grad + self.weight_decay * param._data
             frozen = {name: _read_only(values) for name, values in state.items()}
             new_weights, new_state = self.update(
-                _read_only(param.data), _read_only(grad), frozen, t
+                _read_only(param._data), _read_only(grad), frozen, t
             )
             if np.shape(new_weights) != param.shape:
                 raise ValueError(

@@ -194,9 +194,10 @@ def _make_node(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: Any
 
 
 def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: Any) -> Tensor:
-    """`record` when this thread may have grad mode off, a graph scope, anomaly detection or
-    a profiler: each is read from the thread's state, and the hooks they installed are called
-    (`state.anomaly` is the anomaly checker; `state.profiler` the active profile)."""
+    """`record` when this thread may have grad mode off, a graph scope, anomaly detection, a
+    profiler or a compile tracer: each is read from the thread's state, and the hooks they
+    installed are called (`state.anomaly` is the anomaly checker; `state.profiler` the active
+    profile; `state.tracer` the tracer of `autograd_lite.compile`)."""
     checker = state.anomaly
     if checker is not None:
         checker.check_forward(op, parents, data)
@@ -207,6 +208,8 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: Any) ->
             result._trace = checker.creation_trace()
     else:
         result = make(data)
+    if state.tracer is not None:  # autograd_lite.compile is tracing: it records every op
+        state.tracer.on_record(op, parents, data, saved, result)
     if state.profiler is not None:
         state.profiler.on_forward(op, result)
     return result

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import storage
 from autograd_lite.ops._core import (
     Op,
     ScalarOp,
@@ -31,9 +32,10 @@ from autograd_lite.ops._core import (
     record,
     to_array,
 )
+from autograd_lite.ops.shape import astype
 from autograd_lite.ops.table import POSITIVE, REALS, Domain, register
 from autograd_lite.storage import Tensor
-from autograd_lite.validation import integer, real_number
+from autograd_lite.validation import boolean, integer, real_number
 
 AWAY_FROM_0 = Domain(avoid=(0.0,))
 NONZERO = Domain(avoid=(0.0,), gap=0.5)  # a divisor: |b| ≥ 0.5 keeps b's gradient tame
@@ -199,7 +201,7 @@ def pow(a: Any, b: Any):
     if a._data.dtype.kind != "f" and b._data.dtype.kind != "f":
         # Integer powers are computed in float64 (NumPy refuses negative integer exponents,
         # and that refusal must not surface as a broadcasting error).
-        b = b._data.astype(np.float64)
+        b = astype(b, np.float64)
     a, b, data = binary(np.power, a, b, "pow")
     return record(data, POW, a, b)
 
@@ -270,6 +272,11 @@ def _numeric(a: Any, name: str):
     return a, data if data.shape else data[()]  # 0-d as NumPy scalars (see _core)
 
 
+# The NumPy function of each op declared with `unary_op`, and whether integer inputs are
+# computed in float64 (what `autograd_lite.compile` replays).
+UNARY_FORWARDS: dict[Op, tuple[Callable[[Any], Any], bool]] = {}
+
+
 def unary_op(
     name: str,
     forward: Callable[[Any], Any],
@@ -295,6 +302,7 @@ def unary_op(
     """
     op = Op(name, derivative)
     operand = _float if dtypes == "float" else _numeric
+    UNARY_FORWARDS[op] = (forward, dtypes == "float")
 
     def function(a: Any) -> Tensor:
         a, x = operand(a, name)
@@ -593,6 +601,8 @@ def round(a: Any, decimals: int = 0):
     """
     decimals = integer(decimals, "decimals", "round")
     a, x = _numeric(a, "round")
+    if storage.trace_hooks:  # what autograd_lite.compile needs to replay it
+        storage.trace_event("side", ROUND, {"decimals": decimals})
     return record(np.round(x, decimals), ROUND, a)
 
 
@@ -678,6 +688,8 @@ def where(condition: Any, a: Any, b: Any):
     """Elementwise choice: a where `condition` is true, b elsewhere (all three broadcast)."""
     cond = to_array(condition, "where").astype(bool, copy=False)
     a, b = operands(a, b, "where")
+    if storage.trace_hooks:  # the condition is an input autograd_lite.compile replays
+        storage.trace_event("side", WHERE, {"condition": condition})
     try:
         data = np.where(cond, a._data, b._data)
     except ValueError:
@@ -686,3 +698,54 @@ def where(condition: Any, a: Any, b: Any):
             f"{a.shape} and {b.shape}"
         ) from None
     return record(data, WHERE, a, b, saved={"condition": cond})
+
+
+# ----------------------------------------------------------------------------- random
+
+DROPOUT = Op("dropout", lambda xp, g, y, a, *, mask: g * xp.constant(mask))  # ∂y/∂a = mask
+
+
+def dropout_mask(shape: tuple, p: float, dtype: np.dtype, generator: Any) -> np.ndarray:
+    """The inverted-dropout mask: 1/(1 − p) where a uniform draw falls below 1 − p (kept),
+    0 elsewhere (dropped), in `dtype`."""
+    keep_prob = 1.0 - p
+    return (generator.random(shape) < keep_prob).astype(dtype) / dtype.type(keep_prob)
+
+
+def dropout_generator(generator: Any) -> Any:
+    """`generator`, or the stream `manual_seed` sets when it is None."""
+    if generator is None:
+        from autograd_lite import creation
+
+        return creation._generator
+    if not isinstance(generator, np.random.Generator):
+        raise TypeError(
+            f"dropout: generator must be a numpy.random.Generator or None, got {generator!r}"
+        )
+    return generator
+
+
+@register(kind="elementwise", domain=Domain(-2.0, 2.0))
+def dropout(a: Any, p: float = 0.5, training: bool = True, generator: Any = None):
+    """Inverted dropout: each value is dropped (set to 0) with probability `p` and the
+    survivors are scaled by 1/(1 − p), so the expected output is the input:
+    y = a · mask, mask = [u < 1 − p] / (1 − p) with u uniform on [0, 1). The identity when
+    not `training` or when p = 0. The mask is drawn from `generator` (a
+    numpy.random.Generator; `manual_seed`'s stream when None), afresh on every call, also
+    when `autograd_lite.compile` replays the call. ∂y/∂a = mask.
+
+    Integer inputs give float64 results. (PyTorch's torch.nn.functional.dropout.)"""
+    p = real_number(
+        p, "p (the drop probability)", "dropout", minimum=0.0, maximum=1.0, open_max=True
+    )
+    training = boolean(training, "training", "dropout")
+    a = as_tensor(a, "dropout")
+    if not training or p == 0.0:
+        return a
+    x = a._data
+    dtype = np.dtype(x.dtype if x.dtype.kind == "f" else np.float64)
+    mask = dropout_mask(x.shape, p, dtype, dropout_generator(generator))
+    if storage.trace_hooks:  # the draw autograd_lite.compile repeats on every replay
+        storage.trace_event("side", DROPOUT, {"p": p, "generator": generator})
+    data = x[()] * mask[()] if not x.shape else x * mask  # 0-d as NumPy scalars
+    return record(data, DROPOUT, a, saved={"mask": mask})

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import storage
 from autograd_lite.ops.table import register
 from autograd_lite.storage import Tensor, make, to_array
 
@@ -20,7 +21,13 @@ def _compare(fn: Any, a: Any, b: Any, name: str) -> Tensor:
     x = a._data if isinstance(a, Tensor) else to_array(a, name)
     y = b._data if isinstance(b, Tensor) else b
     try:
-        return make(np.asarray(fn(x, y)))
+        result = make(np.asarray(fn(x, y)))
+        if storage.trace_hooks:  # autograd_lite.compile replays the comparison
+            operands = (a if isinstance(a, Tensor) else x, b)
+            storage.trace_event(
+                "computed", result, name, lambda x, y: np.asarray(fn(x, y)), operands
+            )
+        return result
     except ValueError:
         raise ValueError(
             f"{name}: shapes {np.shape(x)} and {np.shape(y)} cannot be broadcast together"
@@ -109,4 +116,8 @@ def logical_or(a: Any, b: Any) -> Tensor:
 def logical_not(a: Any) -> Tensor:
     """¬a elementwise (bool; ``~x`` on a tensor)."""
     x = a._data if isinstance(a, Tensor) else to_array(a, "logical_not")
-    return make(np.logical_not(x))
+    result = make(np.logical_not(x))
+    if storage.trace_hooks:  # autograd_lite.compile replays it
+        operand = a if isinstance(a, Tensor) else x
+        storage.trace_event("computed", result, "logical_not", np.logical_not, (operand,))
+    return result

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import storage
 from autograd_lite.ops._core import Op, as_tensor, record, to_array
 from autograd_lite.ops.elementwise import sigmoid
 from autograd_lite.ops.reductions import _stable_shift, softmax
@@ -49,13 +50,22 @@ def softmax_cross_entropy(logits: Any, labels: Any):
         raise ValueError(
             f"softmax_cross_entropy: logits must have shape (m, k), got shape {logits.shape}"
         )
-    m, k = logits.shape
-    z = logits._data if logits.dtype.kind == "f" else logits._data.astype(np.float64)
     labels_array = to_array(labels, "softmax_cross_entropy")
+    data, saved = softmax_cross_entropy_forward(logits._data, labels_array)
+    if storage.trace_hooks:  # the labels are an input autograd_lite.compile replays
+        storage.trace_event("side", SOFTMAX_CROSS_ENTROPY, {"labels": labels})
+    return record(data, SOFTMAX_CROSS_ENTROPY, logits, saved=saved)
+
+
+def softmax_cross_entropy_forward(x: np.ndarray, labels_array: np.ndarray) -> tuple:
+    """The loss of `softmax_cross_entropy` on arrays (logits `x` of shape (m, k)) and what its
+    partial saves; checks the labels."""
+    m, k = x.shape
+    z = x if x.dtype.kind == "f" else x.astype(np.float64)
     if labels_array.ndim == 1:
         if labels_array.shape[0] != m:
             raise ValueError(
-                f"softmax_cross_entropy: logits of shape {logits.shape} and labels of shape "
+                f"softmax_cross_entropy: logits of shape {x.shape} and labels of shape "
                 f"{labels_array.shape} disagree on the batch size"
             )
         as_int = labels_array.astype(np.int64)
@@ -66,16 +76,16 @@ def softmax_cross_entropy(logits: Any, labels: Any):
         if m and (as_int.min() < 0 or as_int.max() >= k):
             raise ValueError(
                 f"softmax_cross_entropy: labels must lie in [0, {k - 1}] for {k} classes "
-                f"(logits of shape {logits.shape}), got values from {as_int.min()} to "
+                f"(logits of shape {x.shape}), got values from {as_int.min()} to "
                 f"{as_int.max()}"
             )
         target = np.zeros((m, k), dtype=z.dtype)
         target[np.arange(m), as_int] = 1
-    elif labels_array.shape == logits.shape:
+    elif labels_array.shape == x.shape:
         target = labels_array.astype(z.dtype, copy=False)
     else:
         raise ValueError(
-            f"softmax_cross_entropy: logits of shape {logits.shape} do not fit labels of shape "
+            f"softmax_cross_entropy: logits of shape {x.shape} do not fit labels of shape "
             f"{labels_array.shape}; expected ({m},) class indices or ({m}, {k}) one-hot rows"
         )
     shifted = z - _stable_shift(z, (1,))
@@ -88,7 +98,7 @@ def softmax_cross_entropy(logits: Any, labels: Any):
     row_sums = target.sum(axis=1, keepdims=True) if labels_array.ndim == 2 else None
     mass = None if row_sums is None or np.all(row_sums == 1) else row_sums
     saved = {"target": target, "probs": np.exp(log_probs), "mass": mass}
-    return record(np.asarray(loss, dtype=z.dtype), SOFTMAX_CROSS_ENTROPY, logits, saved=saved)
+    return np.asarray(loss, dtype=z.dtype), saved
 
 
 def _bce_logits_partial(xp, g, y, logits, *, target, probs):
@@ -117,12 +127,20 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any):
     −[y log σ(z) + (1 − y) log(1 − σ(z))] (finite at z = ±1000). Gradient (σ(z) − y)/n."""
     logits = as_tensor(logits, "binary_cross_entropy_with_logits")
     y = _same_shape_target(logits, targets, "binary_cross_entropy_with_logits")
-    z = logits._data if logits.dtype.kind == "f" else logits._data.astype(np.float64)
+    data, saved = binary_cross_entropy_with_logits_forward(logits._data, y)
+    if storage.trace_hooks:  # the targets are an input autograd_lite.compile replays
+        storage.trace_event("side", BCE_WITH_LOGITS, {"targets": targets})
+    return record(data, BCE_WITH_LOGITS, logits, saved=saved)
+
+
+def binary_cross_entropy_with_logits_forward(x: np.ndarray, y: np.ndarray) -> tuple:
+    """The loss of `binary_cross_entropy_with_logits` on arrays, and what its partial saves."""
+    z = x if x.dtype.kind == "f" else x.astype(np.float64)
     y = y.astype(z.dtype, copy=False)
     losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
     probs = np.exp(-np.logaddexp(0, -z))
     loss = np.asarray(losses.mean() if z.size else np.nan, dtype=z.dtype)
-    return record(loss, BCE_WITH_LOGITS, logits, saved={"target": y, "probs": probs})
+    return loss, {"target": y, "probs": probs}
 
 
 _LOG_FLOOR = -100.0  # log(p) is clamped here, as in PyTorch, so p = 0 or 1 gives a finite loss
@@ -160,7 +178,16 @@ def binary_cross_entropy(probabilities: Any, targets: Any):
     or 1 stays finite. Prefer `binary_cross_entropy_with_logits` when you have logits."""
     p = as_tensor(probabilities, "binary_cross_entropy")
     y = _same_shape_target(p, targets, "binary_cross_entropy")
-    data = p._data if p.dtype.kind == "f" else p._data.astype(np.float64)
+    data, saved = binary_cross_entropy_forward(p._data, y)
+    if storage.trace_hooks:  # the targets are an input autograd_lite.compile replays
+        storage.trace_event("side", BCE, {"targets": targets})
+    return record(data, BCE, p, saved=saved)
+
+
+def binary_cross_entropy_forward(x: np.ndarray, y: np.ndarray) -> tuple:
+    """The loss of `binary_cross_entropy` on arrays, and what its partial saves; checks that
+    the probabilities lie in [0, 1]."""
+    data = x if x.dtype.kind == "f" else x.astype(np.float64)
     _check_probabilities(data)
     y = y.astype(data.dtype, copy=False)
     with np.errstate(divide="ignore"):
@@ -169,4 +196,4 @@ def binary_cross_entropy(probabilities: Any, targets: Any):
     loss = np.asarray(
         -(y * log_p + (1 - y) * log_q).mean() if data.size else np.nan, dtype=data.dtype
     )
-    return record(loss, BCE, p, saved={"target": y})
+    return loss, {"target": y}

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import storage
 from autograd_lite.ops._core import Op, as_tensor, normalize_axis, record
 from autograd_lite.ops.reductions import REDUCTION
 from autograd_lite.ops.table import register
@@ -56,6 +57,8 @@ def sort(a: Any, axis: int | None = -1):
     position k of a tie goes to the k-th of the tied elements in the input's order)."""
     a = as_tensor(a, "sort")
     axis = _one_axis(a, axis, "sort")
+    if storage.trace_hooks:  # what autograd_lite.compile needs to replay it
+        storage.trace_event("side", SORT, {"axis": axis})
     x = a._data
     order = _stable_order(x, axis)
     if axis is None:
@@ -95,7 +98,11 @@ def argsort(a: Any, axis: int | None = -1) -> Tensor:
     stable sort (NumPy's default kind is not): tied values keep their order, matching
     `sort`'s gradient. No gradient (an integer result)."""
     a = as_tensor(a, "argsort")
-    return make(_stable_order(a._data, _one_axis(a, axis, "argsort")))
+    axis = _one_axis(a, axis, "argsort")
+    result = make(_stable_order(a._data, axis))
+    if storage.trace_hooks:  # autograd_lite.compile replays it
+        storage.trace_event("computed", result, "argsort", lambda x: _stable_order(x, axis), (a,))
+    return result
 
 
 def _arg_extremum(a: Any, axis: Any, keepdims: bool, fn: Any, name: str) -> Tensor:
@@ -106,8 +113,15 @@ def _arg_extremum(a: Any, axis: Any, keepdims: bool, fn: Any, name: str) -> Tens
             f"{name}: cannot take the {name} of an empty axis (tensor of shape {a.shape}, "
             f"axis {axis})"
         )
-    data = fn(a._data, axis=axis, keepdims=bool(keepdims))
-    return make(np.asarray(data, dtype=np.int64))
+    keepdims = bool(keepdims)
+    result = make(np.asarray(fn(a._data, axis=axis, keepdims=keepdims), dtype=np.int64))
+    if storage.trace_hooks:  # autograd_lite.compile replays it
+
+        def kernel(x: np.ndarray) -> np.ndarray:
+            return np.asarray(fn(x, axis=axis, keepdims=keepdims), dtype=np.int64)
+
+        storage.trace_event("computed", result, name, kernel, (a,))
+    return result
 
 
 @register(

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import storage
 from autograd_lite.ops._core import (
     NumpyMath,
     Op,
@@ -129,6 +130,8 @@ GETITEM = Op(
 def getitem(a: Any, index: Any):
     """a[index] with NumPy's basic and advanced indexing."""
     a = as_tensor(a, "getitem")
+    if storage.trace_hooks:  # tensors in the index are inputs autograd_lite.compile replays
+        storage.trace_event("side", GETITEM, {"index": index})
     index = normalize_index(index)
     try:
         data = a._data[index]
@@ -149,6 +152,8 @@ def scatter_add(values: Any, shape: Sequence[int], index: Any):
     """zeros(shape) with `values` added at `index` (repeated indices accumulate)."""
     values = as_tensor(values, "scatter_add")
     shape = tuple(shape)
+    if storage.trace_hooks:  # tensors in the index are inputs autograd_lite.compile replays
+        storage.trace_event("side", SCATTER_ADD, {"index": index})
     data = NumpyMath.scatter_add(values._data, shape, index)
     return record(data, SCATTER_ADD, values, saved={"shape": shape, "index": index})
 
@@ -406,6 +411,8 @@ _TILE_HINT = (
 
 def _counts(value: Any, name: str, what: str) -> np.ndarray:
     """Non-negative integer counts (repeats, reps) from an int, a sequence or an array."""
+    if storage.trace_hooks and is_tensor(value):  # the counts decide the result's shape
+        storage.trace_event("read", value, f"{name}'s {what}")
     array = np.asarray(value._data if is_tensor(value) else value)
     if array.size == 0 and not isinstance(value, np.ndarray) and not is_tensor(value):
         array = array.astype(np.intp)
@@ -607,6 +614,8 @@ def _pad_widths(pad_width: Any, shape: tuple) -> tuple:
 
 
 def _width_pairs(value: Any, ndim: int, misfit: str) -> tuple:
+    if storage.trace_hooks and is_tensor(value):  # the widths decide the result's shape
+        storage.trace_event("read", value, "pad's pad_width")
     widths = np.asarray(value._data if is_tensor(value) else value)
     if widths.dtype.kind not in "iu":
         raise TypeError(f"pad: pad_width must be ints, got {value!r}")
@@ -648,6 +657,8 @@ def pad(a: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
     if not a.ndim:  # nothing to pad (np.pad returns a copy)
         return record(x.copy(), PAD, a, saved={"mode": "constant", "widths": (), "sources": ()})
     if mode == "constant":
+        if storage.trace_hooks:  # constant_values: an input autograd_lite.compile replays
+            storage.trace_event("side", PAD, {"constant_values": constant_values})
         if is_tensor(constant_values) and constant_values.requires_grad:
             raise TypeError(
                 "pad: constant_values is treated as a constant and would get no gradient; "
@@ -683,6 +694,8 @@ def pad(a: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
 
 def _integer_indices(indices: Any, name: str) -> np.ndarray:
     """Indices as an intp array (from an int, a list, an ndarray or an integer Tensor)."""
+    if storage.trace_hooks and is_tensor(indices):  # checked and kept as they are
+        storage.trace_event("read", indices, f"{name}'s indices")
     array = np.asarray(indices._data if is_tensor(indices) else indices)
     if array.size == 0 and isinstance(indices, (list, tuple)):
         array = array.astype(np.intp)  # [] is float64 to NumPy: it selects nothing

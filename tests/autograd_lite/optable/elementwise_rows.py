@@ -271,3 +271,28 @@ def _where_sample(draw, rng) -> Case:
 
 
 ROWS.add(custom("where", _where_sample))
+
+
+# ----------------------------------------------------------------------------- random
+
+
+def _dropout_sample(draw, rng) -> Case:
+    """Dropout with a generator seeded afresh on every call, so every call draws the same mask
+    (the central differences need a fixed function). p = 0 is the identity, tested in nn."""
+    p = draw(st.sampled_from([0.2, 0.5, 0.9]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    x = values_in(rng, draw(SHAPES), Domain())
+
+    def reference(a: np.ndarray) -> np.ndarray:
+        keep = np.random.default_rng(seed).random(a.shape) < 1 - p
+        return a * keep / (1 - p)
+
+    return Case(
+        (x,),
+        lambda t: ag.dropout(t, p, generator=np.random.default_rng(seed)),
+        reference,
+        label=f"dropout(p={p}){x.shape}",
+    )
+
+
+ROWS.add(custom("dropout", _dropout_sample, zero_dim=True))

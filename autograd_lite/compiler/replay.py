@@ -1,0 +1,377 @@
+"""Replay: a traced call turned into a flat program, run again on new values.
+
+A `Program` holds the instructions of one trace (`compiler.trace`), where every value comes
+from (the function's data arguments, external tensors read afresh, constants, instruction
+results), which results may be written into buffers kept from call to call, and, for every
+output that requires grad, the backward plan: the recorded instructions that lead to it, in
+reverse order, each with the partial derivatives of its op.
+
+`Program.forward` runs the instructions and returns the outputs. An output that requires
+grad is one graph node of the engine, whose op is `CompiledOutput`: its parents are the
+tensors the output depends on (the arguments and external tensors its recorded instructions
+read), and its partial derivative runs the backward plan with the very partials the eager
+graph's nodes would have run, in the same order, accumulating fan-out the same way, so
+`backward()` gives the same gradients, into the same leaves' `.grad`, through the engine's
+own accumulation, memory guard and freeing. The values the backward needs stay in the
+`Call` (one per forward replay) until its output nodes are freed or collected; then its
+buffers go back to the program's pool for the next call, so a training loop reuses them,
+and a call whose outputs are still waiting for backward never has its values overwritten.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import storage
+from autograd_lite.engine import _IN_PLACE_MIN_SIZE, _owned, _unshared
+from autograd_lite.grad_mode import state
+from autograd_lite.ops import numpy_math
+from autograd_lite.ops._core import Op, _make_node, unbroadcast
+from autograd_lite.storage import NO_SAVED, Tensor, make
+
+from .trace import ARG, CONST, EXTERNAL, OUT, Instruction, Slot, Tracer
+
+_NOTHING, _KEYWORDS, _LAST = 0, 1, 2  # how a partial takes its op's saved data
+
+
+def _saved_kind(saved: Any) -> int:
+    if saved is NO_SAVED:
+        return _NOTHING
+    return _KEYWORDS if type(saved) is dict else _LAST
+
+
+class Call:
+    """The values of one forward replay, kept for its backward; gives its buffers back to the
+    program's pool when the last output node lets go of it."""
+
+    __slots__ = ("__weakref__", "buffers", "last", "program", "saveds", "values")
+
+    def __init__(self, program: Program, values: list, saveds: list, buffers: list | None):
+        self.program = program
+        self.values = values
+        self.saveds = saveds
+        self.buffers = buffers
+        self.last: Any = None  # (output, seed, gradients) of the latest backward
+
+    def __del__(self) -> None:
+        if self.buffers is not None:
+            self.program.pool.append(self.buffers)
+
+
+class BackwardStep:
+    """One recorded instruction in a backward plan."""
+
+    __slots__ = ("index", "ins", "out", "partials", "returns_saved", "saved", "saved_kind")
+
+    def __init__(self, index: int, instruction: Instruction, partials: list) -> None:
+        self.index = index
+        self.out = instruction.out
+        self.ins = instruction.ins[: instruction.nparents]
+        self.returns_saved = instruction.returns_saved
+        self.saved = instruction.saved
+        self.saved_kind = _saved_kind(instruction.saved)
+        self.partials = partials  # (input position, target slot, partial, unary, shape)
+
+
+class Plan:
+    """The backward of one output: the steps, and the sources that get gradients."""
+
+    def __init__(self, output: int, steps: list, parents: list[int], grad_parents: list[bool]):
+        self.output = output
+        self.steps = steps
+        self.parents = parents  # the output node's parents: source slots
+        self.grad_parents = grad_parents  # which of them get a gradient
+
+
+class CompiledOutput(Op):
+    """The op of an output node of a replay: its partial derivatives run the backward plan
+    (see the module docstring). One per output of a program."""
+
+    __slots__ = ("plan", "program")
+
+    def __init__(self, program: Program, plan: Plan) -> None:
+        name = f"compiled {program.name}"
+        super().__init__(name)
+        self.program = program
+        self.plan = plan
+        self.partials = [self._partial(i) for i in range(len(plan.parents))]
+        self.unary = False
+
+    def _partial(self, index: int) -> Callable:
+        def partial(xp: Any, g: Any, y: Any, *inputs_and_call: Any) -> Any:
+            call = inputs_and_call[-1]
+            if xp is not numpy_math:
+                raise RuntimeError(
+                    f"backward(create_graph=True) through a call of the compiled function "
+                    f"'{self.program.name}': compile replays the backward pass in plain NumPy, "
+                    "so its gradients cannot be differentiated again. Call the function itself "
+                    "(not its compiled form) for higher-order derivatives"
+                )
+            last = call.last
+            if last is None or last[0] is not self or last[1] is not g:
+                gradients = self.program.backward(call, self.plan, g)
+                last = call.last = (self, g, gradients)
+            return last[2][index]
+
+        return partial
+
+
+class Program:
+    """One traced call, ready to replay (see the module docstring)."""
+
+    def __init__(self, tracer: Tracer, outputs: list[tuple[Tensor, bool]], name: str) -> None:
+        self.name = name
+        self.slots = tracer.slots
+        self.instructions = tracer.instructions
+        self.modules = list(tracer.modules.values())
+        self.module_training = [getattr(m, "training", None) for m in self.modules]
+        self.module_version = tracer.module_version
+        self.pool: list[list] = []
+        self.lock = threading.Lock()
+        slots = self.slots
+        self.template: list[Any] = [s.value if s.kind == CONST else None for s in slots]
+        self.arguments = [(i, s.index) for i, s in enumerate(slots) if s.kind == ARG]
+        self.externals = [(i, s.owner) for i, s in enumerate(slots) if s.kind == EXTERNAL]
+        self.external_arrays = [s.owner._data for s in slots if s.kind == EXTERNAL]
+        self.external_flags = [s.owner._requires_grad for s in slots if s.kind == EXTERNAL]
+        self._choose_buffers(outputs)
+        self.steps = [
+            (ins.run, ins.ins, ins.out, ins.buffer_index, ins.returns_saved)
+            for ins in self.instructions
+        ]
+        self.outputs = outputs  # (tensor seen at trace time, whether it is its slot's owner)
+        self.output_slots = [tracer.slot_of[id(t)] for t, _ in outputs]
+        self.plans: dict[int, CompiledOutput] = {}
+        for slot in set(self.output_slots):
+            if slots[slot].kind == OUT and slots[slot].requires_grad:
+                self.plans[slot] = CompiledOutput(self, self._plan(slot))
+
+    # ------------------------------------------------------------------------- building
+
+    def _choose_buffers(self, outputs: list[tuple[Tensor, bool]]) -> None:
+        """Give a kept buffer to every instruction that asked for one, unless its result
+        reaches the caller (an output, or a view an output shares memory with): a returned
+        array is never overwritten by the next call."""
+        escaping = {id(storage.memory_of(t._data)) for t, _ in outputs}
+        self.buffer_specs: list[tuple[tuple, np.dtype]] = []
+        for instruction in self.instructions:
+            instruction.buffer_index = None
+            if not instruction.buffer:
+                continue
+            slot = self.slots[instruction.out]
+            result = slot.owner._data
+            if id(storage.memory_of(result)) in escaping:
+                instruction.run = _allocating(instruction.run, slot)
+                continue
+            instruction.buffer_index = len(self.buffer_specs)
+            self.buffer_specs.append((slot.shape, slot.dtype))
+
+    def _plan(self, output: int) -> Plan:
+        """The backward plan of one output slot."""
+        live = {output}
+        steps = []
+        direct: set[int] = set()
+        for index in range(len(self.instructions) - 1, -1, -1):
+            instruction = self.instructions[index]
+            if not instruction.recorded or instruction.out not in live:
+                continue
+            op = instruction.op
+            partials = []
+            for position, (slot, flag) in enumerate(
+                zip(instruction.ins[: instruction.nparents], instruction.grad_flags)
+            ):
+                direct.add(slot)
+                if not flag:
+                    continue
+                live.add(slot)
+                shape = self.slots[slot].shape
+                partials.append((position, slot, op.partials[position], op.unary, shape))
+            steps.append(BackwardStep(index, instruction, partials))
+        sources = sorted(
+            slot
+            for slot in direct | live
+            if self.slots[slot].kind in (ARG, EXTERNAL)
+            and (slot in live or not self.slots[slot].requires_grad)
+        )
+        grad_parents = [slot in live and self.slots[slot].requires_grad for slot in sources]
+        return Plan(output, steps, sources, grad_parents)
+
+    # ------------------------------------------------------------------------- guards
+
+    def guards_hold(self) -> bool:
+        """The modules are in the mode they were traced in, and every external tensor holds
+        an array of the traced shape, dtype and layout (and requires grad as it did)."""
+        from autograd_lite import graph
+
+        if graph.module_version != self.module_version:
+            return False
+        for module, training in zip(self.modules, self.module_training):
+            if getattr(module, "training", None) != training:
+                return False
+        arrays = self.external_arrays
+        for k, (slot, tensor) in enumerate(self.externals):
+            if tensor._requires_grad != self.external_flags[k]:
+                return False
+            data = tensor._data
+            if data is not arrays[k]:
+                traced = self.slots[slot]
+                if (
+                    data.shape != traced.shape
+                    or data.dtype != traced.dtype
+                    or data.flags.c_contiguous != traced.contiguous
+                ):
+                    return False
+                arrays[k] = data
+        return True
+
+    # ------------------------------------------------------------------------- forward
+
+    def forward(self, arguments: list[Any], tensors: list[Any]) -> list[Tensor]:
+        """Replay on the data arguments' arrays; returns the output tensors (in trace order).
+        `tensors` are the caller's argument objects (Tensors or ndarrays)."""
+        values = list(self.template)
+        for slot, position in self.arguments:
+            values[slot] = arguments[position]
+        for k, (slot, _) in enumerate(self.externals):
+            values[slot] = self.external_arrays[k]
+        buffers = self._take_buffers()
+        saveds: list[Any] = [None] * len(self.instructions)
+        if state.profiler is None:
+            for k, (run, ins, out, buffer, returns_saved) in enumerate(self.steps):
+                if buffer is None:
+                    result = run(*[values[i] for i in ins])
+                else:
+                    result = run(*[values[i] for i in ins], buffers[buffer])
+                if returns_saved:
+                    result, saveds[k] = result
+                if out is not None:
+                    values[out] = result
+        else:
+            self._forward_profiled(values, saveds, buffers)
+        call = Call(self, values, saveds, buffers)
+        return self._outputs(call, values, tensors)
+
+    def _forward_profiled(self, values: list, saveds: list, buffers: list | None) -> None:
+        profiler = state.profiler
+        for k, (run, ins, out, buffer, returns_saved) in enumerate(self.steps):
+            start = time.perf_counter()
+            if buffer is None:
+                result = run(*[values[i] for i in ins])
+            else:
+                result = run(*[values[i] for i in ins], buffers[buffer])
+            if returns_saved:
+                result, saveds[k] = result
+            if out is not None:
+                values[out] = result
+            profiler.on_replay(self.instructions[k].name, "forward", time.perf_counter() - start)
+
+    def _take_buffers(self) -> list | None:
+        if not self.buffer_specs:
+            return None
+        try:
+            return self.pool.pop()
+        except IndexError:
+            return [np.empty(shape, dtype) for shape, dtype in self.buffer_specs]
+
+    def _outputs(self, call: Call, values: list, tensors: list[Any]) -> list[Tensor]:
+        made: dict[int, Tensor] = {}
+        outputs = []
+        for (_, owner), slot in zip(self.outputs, self.output_slots):
+            tensor = made.get(slot) if owner else None
+            if tensor is None:
+                tensor = self._output(call, slot, owner, values, tensors)
+                if owner:
+                    made[slot] = tensor
+            outputs.append(tensor)
+        return outputs
+
+    def _output(self, call: Call, slot: int, owner: bool, values: list, tensors: list) -> Tensor:
+        info = self.slots[slot]
+        value = values[slot]
+        if owner:
+            if info.kind == ARG and isinstance(tensors[info.index], Tensor):
+                return tensors[info.index]
+            if info.kind == EXTERNAL:
+                return info.owner
+        if info.kind == CONST:
+            value = np.array(value)  # a fresh copy: the caller may write into it
+        plan = self.plans.get(slot) if owner else None
+        if plan is None:
+            return make(value)
+        parents = tuple(self._source_tensor(s, tensors, values) for s in plan.plan.parents)
+        return _make_node(value, plan, parents, call)
+
+    def _source_tensor(self, slot: int, tensors: list, values: list) -> Tensor:
+        info = self.slots[slot]
+        if info.kind == EXTERNAL:
+            return info.owner
+        given = tensors[info.index]
+        return given if isinstance(given, Tensor) else make(values[slot])
+
+    # ------------------------------------------------------------------------- backward
+
+    def backward(self, call: Call, plan: Plan, seed: Any) -> list:
+        """The gradients of the plan's output (dL/d(output) = `seed`) with respect to its
+        parents: the engine's sweep over the recorded instructions (`engine._run`), spelt out
+        for a fixed order."""
+        values, saveds = call.values, call.saveds
+        grads: dict[int, Any] = {plan.output: seed}
+        shared = {id(seed)}
+        profiler = state.profiler
+        xp = numpy_math
+        for step in plan.steps:
+            grad = grads.pop(step.out, None)
+            if grad is None:
+                continue
+            inputs = [values[i] for i in step.ins]
+            output = values[step.out]
+            saved = saveds[step.index] if step.returns_saved else step.saved
+            kind = step.saved_kind if not step.returns_saved else _saved_kind(saved)
+            for position, target, partial, unary, shape in step.partials:
+                start = time.perf_counter() if profiler is not None else 0.0
+                if kind == _NOTHING:
+                    parent_grad = partial(xp, grad, output, *inputs)
+                elif kind == _KEYWORDS:
+                    parent_grad = partial(xp, grad, output, *inputs, **saved)
+                else:
+                    parent_grad = partial(xp, grad, output, *inputs, saved)
+                if not unary and parent_grad.shape != np.shape(inputs[position]):
+                    parent_grad = unbroadcast(parent_grad, shape)
+                if profiler is not None:
+                    name = self.instructions[step.index].name
+                    profiler.on_replay(name, "backward", time.perf_counter() - start)
+                if parent_grad is grad:
+                    shared.add(id(grad))
+                previous = grads.get(target)
+                if previous is None:
+                    grads[target] = parent_grad
+                elif previous.size < _IN_PLACE_MIN_SIZE or not _owned(
+                    previous, parent_grad, shared
+                ):
+                    grads[target] = previous + parent_grad
+                else:
+                    previous += parent_grad
+        results = []
+        for slot, gets in zip(plan.parents, plan.grad_parents):
+            grad = grads.get(slot) if gets else None
+            if grad is not None:
+                grad = _unshared(grad, shared)
+                if type(grad) is np.ndarray:
+                    shared.add(id(grad))  # the same array is never handed out twice
+            results.append(grad)
+        return results
+
+
+def _allocating(run: Callable, slot: Slot) -> Callable:
+    """A buffer-writing kernel given a fresh array each time (for results that escape)."""
+    shape, dtype = slot.shape, slot.dtype
+
+    def fresh(*values: Any) -> Any:
+        return run(*values, np.empty(shape, dtype))
+
+    return fresh
