@@ -134,6 +134,7 @@ class Compiled:
         proxied_args, proxied_kwargs = _replace((args, kwargs), given)
         with tracing(tracer):
             result = self.function(*proxied_args, **proxied_kwargs)
+            tracer.finish()
             outputs: list[Tensor] = []
             structure = _structure(result, outputs)
             owners = []

@@ -59,16 +59,36 @@ def _side(record: Record, name: str, convert: Callable[[Any], Any] = lambda v: v
 # ----------------------------------------------------------------------------- elementwise
 
 
+# The Python operator of each arithmetic function (the generated replay writes ``x * y``).
+SYMBOLS = {
+    operator.add: "+",
+    operator.sub: "-",
+    operator.mul: "*",
+    operator.truediv: "/",
+    operator.mod: "%",
+}
+
+
 def _binary(fn: Callable, ufunc: np.ufunc) -> Callable[[Record], Kernel]:
     """Two tensors, computed as ``fn(a, b)`` on NumPy scalars when both are 0-d (`_core`)."""
+    symbol = SYMBOLS.get(fn)
+    names = {"f": fn, "u": ufunc}
 
     def factory(record: Record) -> Kernel:
         a, b = record.parents
         if not a._data.shape and not b._data.shape:
-            return Kernel(lambda x, y: fn(x[()], y[()]))
+            expression = f"{{s0}} {symbol} {{s1}}" if symbol else "{f}({s0}, {s1})"
+            return Kernel(
+                lambda x, y: fn(x[()], y[()]), scalar=True, expression=expression, names=names
+            )
         if record.can_write_into_buffer():
-            return Kernel(lambda x, y, out: ufunc(x, y, out=out), buffer=True)
-        return Kernel(fn)
+            return Kernel(
+                lambda x, y, out: ufunc(x, y, out=out),
+                buffer=True,
+                expression="{u}({x0}, {x1}, out={out})",
+                names=names,
+            )
+        return Kernel(fn, expression="{f}({x0}, {x1})", names=names)
 
     return factory
 
@@ -97,16 +117,27 @@ def _arctan2(record: Record) -> Kernel:
 def _scalar(fn: Callable, ufunc: np.ufunc) -> Callable[[Record], Kernel]:
     """One tensor and a Python number c (the saved data), c on the op's side."""
 
+    symbol = SYMBOLS[fn]
+
     def factory(record: Record) -> Kernel:
         c, first = record.saved, record.op.scalar_first
+        names = {"c": c, "u": ufunc}
         (a,) = record.parents
         if not a._data.shape:
-            return Kernel((lambda x: fn(c, x[()])) if first else (lambda x: fn(x[()], c)))
+            if first:
+                run, expression = (lambda x: fn(c, x[()])), f"{{c}} {symbol} {{s0}}"
+            else:
+                run, expression = (lambda x: fn(x[()], c)), f"{{s0}} {symbol} {{c}}"
+            return Kernel(run, scalar=True, expression=expression, names=names)
         if record.can_write_into_buffer():
             if first:
-                return Kernel(lambda x, out: ufunc(c, x, out=out), buffer=True)
-            return Kernel(lambda x, out: ufunc(x, c, out=out), buffer=True)
-        return Kernel((lambda x: fn(c, x)) if first else (lambda x: fn(x, c)))
+                run, expression = (lambda x, out: ufunc(c, x, out=out)), "{u}({c}, {x0}, out={out})"
+            else:
+                run, expression = (lambda x, out: ufunc(x, c, out=out)), "{u}({x0}, {c}, out={out})"
+            return Kernel(run, buffer=True, expression=expression, names=names)
+        if first:
+            return Kernel(lambda x: fn(c, x), expression=f"{{c}} {symbol} {{x0}}", names=names)
+        return Kernel(lambda x: fn(x, c), expression=f"{{x0}} {symbol} {{c}}", names=names)
 
     return factory
 
@@ -133,10 +164,23 @@ def _pow_scalar(record: Record) -> Kernel:
 def _exact(ufunc: np.ufunc, *constants: Any) -> Callable[[Record], Kernel]:
     """An op computing ``ufunc(a._data, *constants)``: exact, on an array or a scalar alike."""
 
+    names = {"u": ufunc, **{f"c{k}": c for k, c in enumerate(constants)}}
+    tail = "".join(f", {{c{k}}}" for k in range(len(constants)))
+
     def factory(record: Record) -> Kernel:
         if record.can_write_into_buffer():
-            return Kernel(lambda x, out: ufunc(x, *constants, out=out), buffer=True)
-        return Kernel(lambda x: ufunc(x, *constants), arrays=True)
+            return Kernel(
+                lambda x, out: ufunc(x, *constants, out=out),
+                buffer=True,
+                expression=f"{{u}}({{x0}}{tail}, out={{out}})",
+                names=names,
+            )
+        return Kernel(
+            lambda x: ufunc(x, *constants),
+            arrays=True,
+            expression=f"{{u}}({{x0}}{tail})",
+            names=names,
+        )
 
     return factory
 
@@ -156,18 +200,28 @@ def _unary(forward: Callable, to_float: bool) -> Callable[[Record], Kernel]:
     """An op declared with `elementwise.unary_op`: ``forward`` on `_float`'s (or `_numeric`'s)
     operand, a 0-d one as a NumPy scalar."""
 
+    names = {"f": forward}
+    ufunc = isinstance(forward, np.ufunc)
+
     def factory(record: Record) -> Kernel:
         scalar, integers = _float_operand(record)
         convert = to_float and integers
         if scalar:
             if convert:
                 return Kernel(lambda x: forward(x.astype(np.float64)[()]))
-            return Kernel(lambda x: forward(x[()]))
+            return Kernel(
+                lambda x: forward(x[()]), scalar=ufunc, expression="{f}({s0})", names=names
+            )
         if convert:
             return Kernel(lambda x: forward(x.astype(np.float64)))
-        if isinstance(forward, np.ufunc) and record.can_write_into_buffer():
-            return Kernel(lambda x, out: forward(x, out=out), buffer=True)
-        return Kernel(forward)
+        if ufunc and record.can_write_into_buffer():
+            return Kernel(
+                lambda x, out: forward(x, out=out),
+                buffer=True,
+                expression="{f}({x0}, out={out})",
+                names=names,
+            )
+        return Kernel(forward, expression="{f}({x0})", names=names)
 
     return factory
 
@@ -270,7 +324,12 @@ def _sum(record: Record) -> Kernel:
     axes, keepdims = _axes(record)
     kind = record.parents[0]._data.dtype.kind
     if kind == "f":
-        return Kernel(lambda x: np.add.reduce(x, axis=axes, keepdims=keepdims), arrays=True)
+        return Kernel(
+            lambda x: np.add.reduce(x, axis=axes, keepdims=keepdims),
+            arrays=True,
+            expression="{r}({x0}, axis={axes}, keepdims={keepdims})",
+            names={"r": np.add.reduce, "axes": axes, "keepdims": keepdims},
+        )
     dtype = np.int64 if kind == "b" else None
     return Kernel(lambda x: np.sum(x, axis=axes, keepdims=keepdims, dtype=dtype), arrays=True)
 
@@ -512,13 +571,40 @@ def _pad(record: Record) -> Kernel:
 @kernel_for(sh.TAKE)
 def _take(record: Record) -> Kernel:
     axis, base, source = record.saved["axis"], record.saved["base"], record.saved["source"]
-    return Kernel(lambda x: np.take(x.reshape(base), source, axis=axis), arrays=True)
+    indices, _ = _side(record, "indices")
+    if indices is None:
+        return Kernel(lambda x: np.take(x.reshape(base), source, axis=axis), arrays=True)
+    mode, where, shape = record.side["mode"], record.side["where"], record.shapes[0]
+
+    def run(x: np.ndarray, values: Any) -> tuple:  # `take` on new indices, checks included
+        index = sh._integer_indices(values, "take")
+        source = sh._checked(index, base[axis], mode, "take", where, shape)
+        return np.take(x.reshape(base), source, axis=axis), {
+            "axis": axis,
+            "base": base,
+            "source": source,
+        }
+
+    return Kernel(run, extra=(indices,), returns_saved=True, arrays=True)
 
 
 @kernel_for(sh.TAKE_ALONG_AXIS)
 def _take_along_axis(record: Record) -> Kernel:
     base, index = record.saved["base"], record.saved["index"]
-    return Kernel(lambda x: x.reshape(base)[index], arrays=True)
+    indices, _ = _side(record, "indices")
+    if indices is None:
+        return Kernel(lambda x: x.reshape(base)[index], arrays=True)
+    axis, where, shape = record.side["axis"], record.side["where"], record.shapes[0]
+
+    def run(x: np.ndarray, values: Any) -> tuple:  # `take_along_axis` on new indices
+        positions = sh._integer_indices(values, "take_along_axis")
+        source = sh._checked(positions, base[axis], "raise", "take_along_axis", where, shape)
+        full = list(index)
+        full[axis] = source
+        full = tuple(full)
+        return x.reshape(base)[full], {"base": base, "index": full}
+
+    return Kernel(run, extra=(indices,), returns_saved=True, arrays=True)
 
 
 # ----------------------------------------------------------------------------- linear algebra

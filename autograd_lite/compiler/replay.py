@@ -34,6 +34,7 @@ from autograd_lite.ops import numpy_math
 from autograd_lite.ops._core import Op, _make_node, unbroadcast
 from autograd_lite.storage import NO_SAVED, Tensor, make
 
+from . import codegen
 from .trace import ARG, CONST, EXTERNAL, OUT, Instruction, Slot, Tracer
 
 _NOTHING, _KEYWORDS, _LAST = 0, 1, 2  # how a partial takes its op's saved data
@@ -82,6 +83,7 @@ class Plan:
     """The backward of one output: the steps, and the sources that get gradients."""
 
     def __init__(self, output: int, steps: list, parents: list[int], grad_parents: list[bool]):
+        self.run: Callable = lambda *args: None  # the generated backward (`codegen`)
         self.output = output
         self.steps = steps
         self.parents = parents  # the output node's parents: source slots
@@ -143,13 +145,16 @@ class Program:
         self.steps = [
             (ins.run, ins.ins, ins.out, ins.buffer_index, ins.returns_saved)
             for ins in self.instructions
-        ]
+        ]  # for the interpreted replay that times each op under ag.profile()
         self.outputs = outputs  # (tensor seen at trace time, whether it is its slot's owner)
         self.output_slots = [tracer.slot_of[id(t)] for t, _ in outputs]
         self.plans: dict[int, CompiledOutput] = {}
         for slot in set(self.output_slots):
             if slots[slot].kind == OUT and slots[slot].requires_grad:
                 self.plans[slot] = CompiledOutput(self, self._plan(slot))
+        self.run_forward = codegen.forward_function(self)
+        for output in self.plans.values():
+            output.plan.run = codegen.backward_function(self, output.plan)
 
     # ------------------------------------------------------------------------- building
 
@@ -167,6 +172,7 @@ class Program:
             result = slot.owner._data
             if id(storage.memory_of(result)) in escaping:
                 instruction.run = _allocating(instruction.run, slot)
+                instruction.expression = None
                 continue
             instruction.buffer_index = len(self.buffer_specs)
             self.buffer_specs.append((slot.shape, slot.dtype))
@@ -242,15 +248,7 @@ class Program:
         buffers = self._take_buffers()
         saveds: list[Any] = [None] * len(self.instructions)
         if state.profiler is None:
-            for k, (run, ins, out, buffer, returns_saved) in enumerate(self.steps):
-                if buffer is None:
-                    result = run(*[values[i] for i in ins])
-                else:
-                    result = run(*[values[i] for i in ins], buffers[buffer])
-                if returns_saved:
-                    result, saveds[k] = result
-                if out is not None:
-                    values[out] = result
+            self.run_forward(values, buffers, saveds)
         else:
             self._forward_profiled(values, saveds, buffers)
         call = Call(self, values, saveds, buffers)
@@ -320,8 +318,13 @@ class Program:
         parents: the engine's sweep over the recorded instructions (`engine._run`), spelt out
         for a fixed order."""
         values, saveds = call.values, call.saveds
-        grads: dict[int, Any] = {plan.output: seed}
         shared = {id(seed)}
+        if state.profiler is None:
+            gradients: list[Any] = [None] * len(self.slots)
+            gradients[plan.output] = seed
+            plan.run(values, saveds, gradients, shared)
+            return self._results(plan, gradients, shared)
+        grads: dict[int, Any] = {plan.output: seed}
         profiler = state.profiler
         xp = numpy_math
         for step in plan.steps:
@@ -332,19 +335,18 @@ class Program:
             output = values[step.out]
             saved = saveds[step.index] if step.returns_saved else step.saved
             kind = step.saved_kind if not step.returns_saved else _saved_kind(saved)
-            for position, target, partial, unary, shape in step.partials:
-                start = time.perf_counter() if profiler is not None else 0.0
+            for _, target, partial, unary, shape in step.partials:
+                start = time.perf_counter()
                 if kind == _NOTHING:
                     parent_grad = partial(xp, grad, output, *inputs)
                 elif kind == _KEYWORDS:
                     parent_grad = partial(xp, grad, output, *inputs, **saved)
                 else:
                     parent_grad = partial(xp, grad, output, *inputs, saved)
-                if not unary and parent_grad.shape != np.shape(inputs[position]):
+                if not unary and parent_grad.shape != shape:
                     parent_grad = unbroadcast(parent_grad, shape)
-                if profiler is not None:
-                    name = self.instructions[step.index].name
-                    profiler.on_replay(name, "backward", time.perf_counter() - start)
+                name = self.instructions[step.index].name
+                profiler.on_replay(name, "backward", time.perf_counter() - start)
                 if parent_grad is grad:
                     shared.add(id(grad))
                 previous = grads.get(target)
@@ -356,9 +358,13 @@ class Program:
                     grads[target] = previous + parent_grad
                 else:
                     previous += parent_grad
+        return self._results(plan, grads, shared)
+
+    def _results(self, plan: Plan, grads: Any, shared: set[int]) -> list:
+        """The gradients of the output node's parents, none aliasing another (`_unshared`)."""
         results = []
         for slot, gets in zip(plan.parents, plan.grad_parents):
-            grad = grads.get(slot) if gets else None
+            grad = grads[slot] if gets else None
             if grad is not None:
                 grad = _unshared(grad, shared)
                 if type(grad) is np.ndarray:

@@ -64,6 +64,7 @@ class Slot:
     value: Any = None  # a constant's array
     index: int = -1  # an argument's position among the data arguments; a result's instruction
     contiguous: bool = True
+    scalar: bool = False  # held as a NumPy scalar at replay (a 0-d result computed on scalars)
 
 
 @dataclass
@@ -87,6 +88,8 @@ class Instruction:
     recorded: bool = False
     grad_flags: tuple[bool, ...] = ()
     buffer_index: int | None = None  # set by `replay.Program`
+    expression: str | None = None  # see `Kernel`
+    names: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -96,13 +99,21 @@ class Kernel:
     `run(*parent values, *extra values[, out])`; `extra` are tensors whose values the kernel
     also reads (side inputs); `buffer` asks for a preallocated output array; `returns_saved`
     says `run` returns ``(data, saved)``; `arrays` asks for 0-d inputs as 0-d arrays (the
-    replay may hold them as NumPy scalars)."""
+    replay may hold them as NumPy scalars); `scalar` says the result is a NumPy scalar.
+
+    `expression`, when given, is the same computation as Python source for the generated
+    replay (`compiler.codegen`), which then needs no call of `run`: ``{x0}`` is input 0,
+    ``{s0}`` input 0 as a NumPy scalar, ``{out}`` the buffer, and ``{name}`` stands for each
+    object of `names` (a ufunc, a constant)."""
 
     run: Callable
     extra: tuple = ()
     buffer: bool = False
     returns_saved: bool = False
     arrays: bool = False
+    scalar: bool = False
+    expression: str | None = None
+    names: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -153,6 +164,7 @@ class Tracer:
         self.modules: dict[int, Any] = {}
         self.module_version = graph.module_version
         self.thread = threading.get_ident()
+        self.generators: list[Any] = []  # random generators ops drew from (dropout)
 
     # ------------------------------------------------------------------------- slots
 
@@ -225,6 +237,9 @@ class Tracer:
             self.modules.setdefault(id(module), module)
         elif kind == "side":
             self.side = detail[0], detail[1]
+            generator = detail[1].get("generator")
+            if generator is not None:
+                self.generators.append((generator, where_in_user_code()))
         elif kind == "read":
             self.refuse(f"reads a tensor's value into Python ({detail[1]})")
         elif kind == "write":
@@ -241,6 +256,20 @@ class Tracer:
             self.on_computed(*detail)
         elif kind == "check":
             self.on_check(*detail)
+
+    def finish(self) -> None:
+        """After the function returned: a random generator that only the trace still holds was
+        made inside the function (a fresh one per call, drawing the same numbers each time),
+        which a replay, drawing on from the traced one, would not reproduce."""
+        for generator, where in self.generators:
+            # Held by the tuple in this list, the loop variable, the op's kernel and
+            # getrefcount's argument: nothing else.
+            if sys.getrefcount(generator) <= 4 and self.problem is None:
+                self.problem = (
+                    "draws random numbers from a generator it makes on every call (as in "
+                    f"dropout(x, generator=np.random.default_rng(0))){where}; make the "
+                    "generator once, outside the function"
+                )
 
     def on_record(self, op: Any, parents: tuple, data: Any, saved: Any, result: Tensor) -> None:
         """An op ran (recorded or not): make its instruction."""
@@ -264,10 +293,11 @@ class Tracer:
             return
         ins = tuple(self.slot(p) for p in parents) + tuple(self.slot(t) for t in kernel.extra)
         recorded = result._op is not None
-        run = kernel.run
+        run, expression = kernel.run, kernel.expression
         if kernel.arrays and any(not self.slots[i].shape for i in ins):
-            run = _as_arrays(run)
+            run, expression = _as_arrays(run), None
         out = self.add_result(result, len(self.instructions))
+        self.slots[out].scalar = kernel.scalar
         self.instructions.append(
             Instruction(
                 op.name,
@@ -281,6 +311,8 @@ class Tracer:
                 saved=saved,
                 recorded=recorded,
                 grad_flags=tuple(p._requires_grad for p in parents) if recorded else (),
+                expression=expression,
+                names=kernel.names,
             )
         )
 

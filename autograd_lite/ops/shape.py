@@ -694,8 +694,6 @@ def pad(a: Any, pad_width: Any, mode: str = "constant", constant_values: Any = 0
 
 def _integer_indices(indices: Any, name: str) -> np.ndarray:
     """Indices as an intp array (from an int, a list, an ndarray or an integer Tensor)."""
-    if storage.trace_hooks and is_tensor(indices):  # checked and kept as they are
-        storage.trace_event("read", indices, f"{name}'s indices")
     array = np.asarray(indices._data if is_tensor(indices) else indices)
     if array.size == 0 and isinstance(indices, (list, tuple)):
         array = array.astype(np.intp)  # [] is float64 to NumPy: it selects nothing
@@ -749,6 +747,8 @@ def take(a: Any, indices: Any, axis: int | None = None, mode: str = "raise"):
         base, x, where = a.shape, a._data, f"axis {axis}"
     source = _checked(index, base[ax], mode, "take", where, a.shape)
     data = np.take(x, source, axis=ax)
+    if storage.trace_hooks:  # the indices are an input autograd_lite.compile replays
+        storage.trace_event("side", TAKE, {"indices": indices, "mode": mode, "where": where})
     return record(data, TAKE, a, saved={"axis": ax, "base": base, "source": source})
 
 
@@ -791,6 +791,10 @@ def take_along_axis(arr: Any, indices: Any, axis: int | None = -1):
         ax = _one_axis(axis, a.ndim, "take_along_axis", a.shape)
         base, x = a.shape, a._data
     where = "the flattened tensor" if axis is None else f"axis {axis}"
+    if storage.trace_hooks:  # the indices are an input autograd_lite.compile replays
+        storage.trace_event(
+            "side", TAKE_ALONG_AXIS, {"indices": indices, "axis": ax, "where": where}
+        )
     source = _checked(index, base[ax], "raise", "take_along_axis", where, a.shape)
     ramps = [
         np.arange(n).reshape((1,) * k + (n,) + (1,) * (len(base) - k - 1))
