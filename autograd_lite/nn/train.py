@@ -239,7 +239,17 @@ def _check_optimizer_holds_model(model: Module, optimizer: Optimizer) -> None:
         )
 
 
-def _train_epoch(model, loss_fn, optimizer, X, Y, batch_size, rng, accuracy_fn):
+def _forward(model: Module, loss_fn: Callable) -> Callable[[Any, Any], tuple[Tensor, Any]]:
+    """One batch's forward pass, (outputs, loss): what ``fit(compile=True)`` compiles."""
+
+    def forward(X_batch: Any, Y_batch: Any) -> tuple[Tensor, Any]:
+        outputs = model(X_batch if isinstance(X_batch, Tensor) else Tensor(X_batch))
+        return outputs, loss_fn(outputs, Y_batch)
+
+    return forward
+
+
+def _train_epoch(model, loss_fn, optimizer, X, Y, batch_size, rng, accuracy_fn, step=None):
     """One pass over the shuffled mini-batches; returns (mean loss, mean accuracy or None).
 
     Each batch: ``optimizer.zero_grad()``, forward, ``backward()``, ``optimizer.step()``. The
@@ -251,8 +261,11 @@ def _train_epoch(model, loss_fn, optimizer, X, Y, batch_size, rng, accuracy_fn):
     total_loss = total_correct = 0.0
     for X_batch, Y_batch in minibatches(X, Y, batch_size, shuffle=True, seed=rng):
         optimizer.zero_grad()
-        outputs = model(Tensor(X_batch))
-        loss = loss_fn(outputs, Y_batch)
+        if step is None:
+            outputs = model(Tensor(X_batch))
+            loss = loss_fn(outputs, Y_batch)
+        else:  # the compiled forward pass (fit(compile=True))
+            outputs, loss = step(X_batch, Y_batch)
         if not isinstance(loss, Tensor) or loss.size != 1:
             raise ValueError("fit: loss_fn must return a Tensor holding one number")
         if not loss.requires_grad:
@@ -284,6 +297,7 @@ def fit(
     seed: Seed = None,
     accuracy_fn: AccuracyFn | None = None,
     on_epoch_end: Callable[[int, History], Any] | None = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` by mini-batch gradient descent and return its History.
 
@@ -300,6 +314,11 @@ def fit(
     ``on_epoch_end(epoch, history)`` is called after each epoch's evaluation (before early
     stopping decides): a hyperparameter search reports the dev loss from there, and an
     exception it raises (a pruned trial) ends training.
+
+    ``compile=True`` runs each batch's forward pass (``loss_fn(model(X_batch), Y_batch)``)
+    through ``autograd_lite.compile``: traced on the first batch of each shape, replayed
+    afterwards, with the same losses, gradients and weights as without it (or eagerly, with a
+    warning, when the model cannot be replayed, such as a BatchNorm1d in training).
 
     Everything is checked before any weight changes: the arguments' types and values, X, Y
     and the dev set (real numbers, no NaN or inf: the error names the array and the first bad
@@ -321,6 +340,7 @@ def fit(
     epochs = integer(epochs, "epochs", "fit", minimum=1)
     batch_size = integer(batch_size, "batch_size", "fit", minimum=1)
     verbose = boolean(verbose, "verbose", "fit")
+    step = ag.compile(_forward(model, loss_fn)) if boolean(compile, "compile", "fit") else None
     for name, value in (
         ("schedule", schedule),
         ("accuracy_fn", accuracy_fn),
@@ -350,7 +370,9 @@ def fit(
                 history.lr.append(optimizer.lr)
                 history.record(
                     "train",
-                    *_train_epoch(model, loss_fn, optimizer, X, Y, batch_size, rng, accuracy_fn),
+                    *_train_epoch(
+                        model, loss_fn, optimizer, X, Y, batch_size, rng, accuracy_fn, step
+                    ),
                 )
                 if dev is not None:
                     history.record("dev", *evaluate(model, loss_fn, dev[0], dev[1], accuracy_fn))
