@@ -93,6 +93,22 @@ CONTENDERS: dict[str, Contender] = {
             "pip install -e .",
         ),
         Contender(
+            "autograd_lite.compile",
+            "autograd_lite compiled",
+            "autograd_lite",
+            ("Tensor", "compile", "linear", "softmax_cross_entropy", "binary_cross_entropy"),
+            "autograd-lite",
+            "pip install -e .",
+        ),
+        Contender(
+            "autograd_lite.nn.compile",
+            "autograd_lite nn compiled",
+            "autograd_lite",
+            ("compile", "nn"),
+            "autograd-lite",
+            "pip install -e .",
+        ),
+        Contender(
             "torch",
             "PyTorch CPU",
             "torch",
@@ -124,6 +140,8 @@ CONTENDERS: dict[str, Contender] = {
 ALIASES = {
     "ag": "autograd_lite",
     "nn": "autograd_lite.nn",
+    "compiled": "autograd_lite.compile",
+    "nn.compiled": "autograd_lite.nn.compile",
     "pytorch": "torch",
     "autograd": "hips_autograd",
     "hips": "hips_autograd",

@@ -146,7 +146,7 @@ class Program:
             (ins.run, ins.ins, ins.out, ins.buffer_index, ins.returns_saved)
             for ins in self.instructions
         ]  # for the interpreted replay that times each op under ag.profile()
-        self.outputs = outputs  # (tensor seen at trace time, whether it is its slot's owner)
+        self.output_owners = [owner for _, owner in outputs]  # the slot's own tensor, or not
         self.output_slots = [tracer.slot_of[id(t)] for t, _ in outputs]
         self.plans: dict[int, CompiledOutput] = {}
         for slot in set(self.output_slots):
@@ -155,8 +155,19 @@ class Program:
         self.run_forward = codegen.forward_function(self)
         for output in self.plans.values():
             output.plan.run = codegen.backward_function(self, output.plan)
+        self._forget_the_trace()
 
     # ------------------------------------------------------------------------- building
+
+    def _forget_the_trace(self) -> None:
+        """Drop what only the trace needed: the traced call's tensors and saved data (a
+        program keeps its external tensors and constants, not the traced call's graph)."""
+        for slot in self.slots:
+            if slot.kind in (OUT, ARG):
+                slot.owner = None
+        for instruction in self.instructions:
+            if instruction.returns_saved:
+                instruction.saved = None
 
     def _choose_buffers(self, outputs: list[tuple[Tensor, bool]]) -> None:
         """Give a kept buffer to every instruction that asked for one, unless its result
@@ -279,7 +290,7 @@ class Program:
     def _outputs(self, call: Call, values: list, tensors: list[Any]) -> list[Tensor]:
         made: dict[int, Tensor] = {}
         outputs = []
-        for (_, owner), slot in zip(self.outputs, self.output_slots):
+        for owner, slot in zip(self.output_owners, self.output_slots):
             tensor = made.get(slot) if owner else None
             if tensor is None:
                 tensor = self._output(call, slot, owner, values, tensors)

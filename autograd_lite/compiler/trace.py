@@ -52,7 +52,7 @@ class Refused(Exception):
     """A kernel factory cannot replay this op as it was called (the message says why)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """Where a value of the trace comes from at replay (see the module docstring)."""
 
@@ -67,7 +67,7 @@ class Slot:
     scalar: bool = False  # held as a NumPy scalar at replay (a 0-d result computed on scalars)
 
 
-@dataclass
+@dataclass(slots=True)
 class Instruction:
     """One step of the forward replay: ``values[out] = run(*values[ins])``.
 
@@ -92,7 +92,7 @@ class Instruction:
     names: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Kernel:
     """What a kernel factory returns for one recorded op (see `compiler.kernels`).
 
@@ -116,7 +116,7 @@ class Kernel:
     names: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """What a kernel factory sees of one op call at trace time."""
 

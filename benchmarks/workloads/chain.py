@@ -100,6 +100,30 @@ def autograd_lite_runner(p: ChainProblem) -> Runner:
     return Runner(step, lambda loss: _outputs(loss.data, x.grad, a.grad, b.grad))
 
 
+def autograd_lite_compiled_runner(p: ChainProblem) -> Runner:
+    """The same chain through ``autograd_lite.compile``, traced when the runner is made."""
+    import autograd_lite as ag
+
+    x, a, b = (ag.Tensor(v.copy(), requires_grad=True) for v in (p.x, p.a, p.b))
+
+    def chain(x: Any, a: Any, b: Any) -> Any:
+        y = x
+        for _ in range(p.rounds):
+            y = (y * a + b).tanh()
+        return y.sum()
+
+    compiled = ag.compile(chain)
+
+    def step() -> Any:
+        x.grad = a.grad = b.grad = None
+        loss = compiled(x, a, b)
+        loss.backward()
+        return loss
+
+    step()  # the trace (the eager first call): replays only from here on
+    return Runner(step, lambda loss: _outputs(loss.data, x.grad, a.grad, b.grad))
+
+
 def torch_runner(p: ChainProblem) -> Runner:
     """PyTorch float64 tensors, eager mode."""
     import torch
@@ -192,10 +216,14 @@ WORKLOAD = Workload(
     implementations={
         "numpy": numpy_runner,
         "autograd_lite": autograd_lite_runner,
+        "autograd_lite.compile": autograd_lite_compiled_runner,
         "torch": torch_runner,
         "hips_autograd": hips_autograd_runner,
         "mygrad": mygrad_runner,
         "micrograd": micrograd_runner,
     },
-    not_applicable={"autograd_lite.nn": "no layers in a bare elementwise chain"},
+    not_applicable={
+        "autograd_lite.nn": "no layers in a bare elementwise chain",
+        "autograd_lite.nn.compile": "no layers in a bare elementwise chain",
+    },
 )

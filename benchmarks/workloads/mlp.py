@@ -119,6 +119,35 @@ def autograd_lite_runner(p: MLPProblem) -> Runner:
     return Runner(step, lambda loss: _outputs(loss.data, [t.grad for t in params]))
 
 
+def autograd_lite_compiled_runner(p: MLPProblem) -> Runner:
+    """The raw-Tensor step with its forward pass through ``autograd_lite.compile`` (traced
+    when the runner is made)."""
+    import autograd_lite as ag
+
+    params = [ag.Tensor(a.copy(), requires_grad=True) for a in p.params]
+    X, y, lr = ag.Tensor(p.X), p.y, p.lr
+    W1, b1, W2, b2, W3, b3 = params
+
+    def forward(X: Any) -> Any:
+        h = ag.linear(X, W1, b1).relu()
+        h = ag.linear(h, W2, b2).relu()
+        return ag.softmax_cross_entropy(ag.linear(h, W3, b3), y)
+
+    compiled = ag.compile(forward)
+    compiled(X)  # the trace (the eager first call): replays only from here on
+
+    def step() -> Any:
+        for t in params:
+            t.grad = None
+        loss = compiled(X)
+        loss.backward()
+        for t in params:
+            t.data -= lr * t.grad.data
+        return loss
+
+    return Runner(step, lambda loss: _outputs(loss.data, [t.grad for t in params]))
+
+
 def set_dense_params(layer: Any, W: np.ndarray, b: np.ndarray) -> None:
     """Give an ``nn.Dense`` these exact starting values, keeping their dtype."""
     layer.W.data = W.copy()
@@ -141,6 +170,35 @@ def autograd_lite_nn_runner(p: MLPProblem) -> Runner:
     def step() -> Any:
         optimizer.zero_grad()
         loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    def outputs(loss: Any) -> dict[str, np.ndarray]:
+        grads = [g for layer in dense for g in (layer.W.grad, layer.b.grad)]
+        return _outputs(loss.data, grads)
+
+    return Runner(step, outputs)
+
+
+def autograd_lite_nn_compiled_runner(p: MLPProblem) -> Runner:
+    """nn with the forward pass ``loss_fn(model(X), y)`` through ``autograd_lite.compile``."""
+    import autograd_lite as ag
+    from autograd_lite import nn
+
+    dense = [nn.Dense(n_in, n_out) for n_in, n_out in pairwise(SIZES)]
+    for layer, k in zip(dense, range(0, 6, 2)):
+        set_dense_params(layer, p.params[k], p.params[k + 1])
+    model = nn.Sequential(dense[0], nn.ReLU(), dense[1], nn.ReLU(), dense[2])
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = nn.SGD(model.parameters(), lr=p.lr)
+    X, y = ag.Tensor(p.X), p.y
+    compiled = ag.compile(lambda X: loss_fn(model(X), y))
+    compiled(X)  # the trace (the eager first call): replays only from here on
+
+    def step() -> Any:
+        optimizer.zero_grad()
+        loss = compiled(X)
         loss.backward()
         optimizer.step()
         return loss
@@ -230,6 +288,8 @@ IMPLEMENTATIONS = {
     "numpy": numpy_runner,
     "autograd_lite": autograd_lite_runner,
     "autograd_lite.nn": autograd_lite_nn_runner,
+    "autograd_lite.compile": autograd_lite_compiled_runner,
+    "autograd_lite.nn.compile": autograd_lite_nn_compiled_runner,
     "torch": torch_runner,
     "hips_autograd": hips_autograd_runner,
     "mygrad": mygrad_runner,

@@ -145,6 +145,63 @@ def autograd_lite_nn_runner(p: PlanarProblem) -> Runner:
     return Runner(step, lambda r: _outputs(*r))
 
 
+def autograd_lite_compiled_runner(p: PlanarProblem) -> Runner:
+    """Raw Tensors, the cost through ``autograd_lite.compile`` (traced when the runner is
+    made; the parameters are its arguments, made afresh for each run)."""
+    import autograd_lite as ag
+
+    X, Y, lr = ag.Tensor(p.X), ag.Tensor(p.Y), p.lr
+
+    def cost_of(W1: Any, b1: Any, W2: Any, b2: Any) -> Any:
+        A1 = ag.linear(X, W1, b1).tanh()
+        A2 = ag.linear(A1, W2, b2).sigmoid()
+        return ag.binary_cross_entropy(A2, Y)
+
+    compiled = ag.compile(cost_of)
+    compiled(*(ag.Tensor(a.copy(), requires_grad=True) for a in p.params))  # the trace
+
+    def step() -> tuple[Any, Any]:
+        params = [ag.Tensor(a.copy(), requires_grad=True) for a in p.params]
+        cost = None
+        for _ in range(p.iterations):
+            for t in params:
+                t.grad = None
+            cost = compiled(*params)
+            cost.backward()
+            for t in params:
+                t.data -= lr * t.grad.data
+        return cost.data, [t.data for t in params]
+
+    return Runner(step, lambda r: _outputs(*r))
+
+
+def autograd_lite_nn_compiled_runner(p: PlanarProblem) -> Runner:
+    """nn with the cost ``loss_fn(model(X), Y)`` through ``autograd_lite.compile``."""
+    import autograd_lite as ag
+    from autograd_lite import nn
+
+    hidden, out = nn.Dense(2, HIDDEN), nn.Dense(HIDDEN, 1)
+    model = nn.Sequential(hidden, nn.Tanh(), out, nn.Sigmoid())
+    loss_fn = nn.BCELoss()
+    X, Y = ag.Tensor(p.X), ag.Tensor(p.Y)
+    compiled = ag.compile(lambda: loss_fn(model(X), Y))
+    compiled()  # the trace (the eager first call): replays only from here on
+
+    def step() -> tuple[Any, Any]:
+        set_dense_params(hidden, p.params[0], p.params[1])
+        set_dense_params(out, p.params[2], p.params[3])
+        optimizer = nn.SGD(model.parameters(), lr=p.lr)
+        cost = None
+        for _ in range(p.iterations):
+            optimizer.zero_grad()
+            cost = compiled()
+            cost.backward()
+            optimizer.step()
+        return cost.data, [hidden.W.data, hidden.b.data, out.W.data, out.b.data]
+
+    return Runner(step, lambda r: _outputs(*r))
+
+
 def torch_runner(p: PlanarProblem) -> Runner:
     """PyTorch eager, float64, in-place update under ``torch.no_grad()``."""
     import torch
@@ -232,6 +289,8 @@ WORKLOAD = Workload(
         "numpy": numpy_runner,
         "autograd_lite": autograd_lite_runner,
         "autograd_lite.nn": autograd_lite_nn_runner,
+        "autograd_lite.compile": autograd_lite_compiled_runner,
+        "autograd_lite.nn.compile": autograd_lite_nn_compiled_runner,
         "torch": torch_runner,
         "hips_autograd": hips_autograd_runner,
         "mygrad": mygrad_runner,

@@ -81,6 +81,28 @@ def autograd_lite_runner(p: ScalarChainProblem) -> Runner:
     return Runner(step, lambda r: _outputs(r[0].data, r[1].grad.data))
 
 
+def autograd_lite_compiled_runner(p: ScalarChainProblem) -> Runner:
+    """The chain through ``autograd_lite.compile``, traced when the runner is made."""
+    import autograd_lite as ag
+
+    def chain(x: Any) -> Any:
+        y = x
+        for _ in range(p.n):
+            y = (y * SCALE + SHIFT).tanh()
+        return y
+
+    compiled = ag.compile(chain)
+
+    def step() -> tuple[Any, Any]:
+        x = ag.Tensor(p.x, requires_grad=True)
+        y = compiled(x)
+        y.backward()
+        return y, x
+
+    step()  # the trace (the eager first call): replays only from here on
+    return Runner(step, lambda r: _outputs(r[0].data, r[1].grad.data))
+
+
 def torch_runner(p: ScalarChainProblem) -> Runner:
     """0-d float64 PyTorch tensors."""
     import torch
@@ -152,12 +174,16 @@ WORKLOAD = Workload(
     implementations={
         "numpy": numpy_runner,
         "autograd_lite": autograd_lite_runner,
+        "autograd_lite.compile": autograd_lite_compiled_runner,
         "torch": torch_runner,
         "hips_autograd": hips_autograd_runner,
         "mygrad": mygrad_runner,
         "micrograd": micrograd_runner,
     },
-    not_applicable={"autograd_lite.nn": "no layers in a scalar chain"},
+    not_applicable={
+        "autograd_lite.nn": "no layers in a scalar chain",
+        "autograd_lite.nn.compile": "no layers in a scalar chain",
+    },
     rtol={"float64": 1e-9},
     isolate=True,
     escalating=True,
