@@ -107,8 +107,10 @@ class Compiled:
         key = (state.grad_enabled, _signature((args, kwargs), leaves))
         for program, structure in self._cache.get(key, ()):
             if program.guards_hold():
-                arrays = [x._data if isinstance(x, Tensor) else x for x in leaves]
-                return _rebuild(structure, iter(program.forward(arrays, leaves)))
+                outputs = program.forward(leaves)
+                if structure is _DATA:
+                    return outputs[0]
+                return _rebuild(structure, iter(outputs))
         return self._trace(key, args, kwargs, leaves)
 
     # ------------------------------------------------------------------------- tracing

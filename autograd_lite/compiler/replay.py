@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import storage
+from autograd_lite import graph, storage
 from autograd_lite.engine import _IN_PLACE_MIN_SIZE, _owned, _unshared
 from autograd_lite.grad_mode import state
 from autograd_lite.ops import numpy_math
-from autograd_lite.ops._core import Op, _make_node, unbroadcast
+from autograd_lite.ops._core import Op, unbroadcast
 from autograd_lite.storage import NO_SAVED, Tensor, make
 
 from . import codegen
@@ -138,9 +138,11 @@ class Program:
         slots = self.slots
         self.template: list[Any] = [s.value if s.kind == CONST else None for s in slots]
         self.arguments = [(i, s.index) for i, s in enumerate(slots) if s.kind == ARG]
-        self.externals = [(i, s.owner) for i, s in enumerate(slots) if s.kind == EXTERNAL]
-        self.external_arrays = [s.owner._data for s in slots if s.kind == EXTERNAL]
-        self.external_flags = [s.owner._requires_grad for s in slots if s.kind == EXTERNAL]
+        self.externals = [
+            (i, s.owner, s.shape, s.dtype, s.contiguous, s.requires_grad)
+            for i, s in enumerate(slots)
+            if s.kind == EXTERNAL
+        ]
         self._choose_buffers(outputs)
         self.steps = [
             (ins.run, ins.ins, ins.out, ins.buffer_index, ins.returns_saved)
@@ -149,12 +151,25 @@ class Program:
         self.output_owners = [owner for _, owner in outputs]  # the slot's own tensor, or not
         self.output_slots = [tracer.slot_of[id(t)] for t, _ in outputs]
         self.plans: dict[int, CompiledOutput] = {}
+        self.node_parents: list[tuple[CompiledOutput, tuple]] = []  # each output node's
         for slot in set(self.output_slots):
             if slots[slot].kind == OUT and slots[slot].requires_grad:
                 self.plans[slot] = CompiledOutput(self, self._plan(slot))
         self.run_forward = codegen.forward_function(self)
         for output in self.plans.values():
             output.plan.run = codegen.backward_function(self, output.plan)
+        # One maker per distinct output (an output listed twice is one tensor, as in eager).
+        self.makers: list[Callable] = []
+        self.output_index: list[int] = []
+        seen: dict[int, int] = {}
+        for slot, owner in zip(self.output_slots, self.output_owners):
+            if owner and slot in seen:
+                self.output_index.append(seen[slot])
+                continue
+            self.output_index.append(len(self.makers))
+            if owner:
+                seen[slot] = len(self.makers)
+            self.makers.append(self._maker(slot, owner))
         self._forget_the_trace()
 
     # ------------------------------------------------------------------------- building
@@ -223,39 +238,41 @@ class Program:
     def guards_hold(self) -> bool:
         """The modules are in the mode they were traced in, and every external tensor holds
         an array of the traced shape, dtype and layout (and requires grad as it did)."""
-        from autograd_lite import graph
-
         if graph.module_version != self.module_version:
             return False
         for module, training in zip(self.modules, self.module_training):
             if getattr(module, "training", None) != training:
                 return False
-        arrays = self.external_arrays
-        for k, (slot, tensor) in enumerate(self.externals):
-            if tensor._requires_grad != self.external_flags[k]:
-                return False
+        for _, tensor, shape, dtype, contiguous, requires_grad in self.externals:
             data = tensor._data
-            if data is not arrays[k]:
-                traced = self.slots[slot]
-                if (
-                    data.shape != traced.shape
-                    or data.dtype != traced.dtype
-                    or data.flags.c_contiguous != traced.contiguous
-                ):
-                    return False
-                arrays[k] = data
+            if (
+                tensor._requires_grad is not requires_grad
+                or data.shape != shape
+                or data.dtype != dtype
+                or data.flags.c_contiguous is not contiguous
+            ):
+                return False
         return True
 
     # ------------------------------------------------------------------------- forward
 
-    def forward(self, arguments: list[Any], tensors: list[Any]) -> list[Tensor]:
-        """Replay on the data arguments' arrays; returns the output tensors (in trace order).
-        `tensors` are the caller's argument objects (Tensors or ndarrays)."""
-        values = list(self.template)
+    def forward(self, leaves: list[Any]) -> list[Tensor]:
+        """Replay on the data arguments `leaves` (Tensors or ndarrays, in order); returns the
+        output tensors (in trace order)."""
+        parents = [
+            (op, tuple(e if e is not None else _as_tensor(leaves[i]) for e, i in spec), None)
+            for op, spec in self.node_parents
+        ]
+        if parents and storage.exposed:  # the memory guard, as `_core._make_node` does it
+            # Before the replay's values hold the arrays (an array held only by its tensor
+            # leaves the guard's watch, as in eager mode).
+            parents = [(op, tensors, storage.guard_inputs(tensors)) for op, tensors, _ in parents]
+        values = self.template.copy()
         for slot, position in self.arguments:
-            values[slot] = arguments[position]
-        for k, (slot, _) in enumerate(self.externals):
-            values[slot] = self.external_arrays[k]
+            leaf = leaves[position]
+            values[slot] = leaf._data if isinstance(leaf, Tensor) else leaf
+        for slot, tensor, *_ in self.externals:
+            values[slot] = tensor._data
         buffers = self._take_buffers()
         saveds: list[Any] = [None] * len(self.instructions)
         if state.profiler is None:
@@ -263,7 +280,8 @@ class Program:
         else:
             self._forward_profiled(values, saveds, buffers)
         call = Call(self, values, saveds, buffers)
-        return self._outputs(call, values, tensors)
+        made = [maker(call, values, leaves, parents) for maker in self.makers]
+        return [made[i] for i in self.output_index]
 
     def _forward_profiled(self, values: list, saveds: list, buffers: list | None) -> None:
         profiler = state.profiler
@@ -287,40 +305,49 @@ class Program:
         except IndexError:
             return [np.empty(shape, dtype) for shape, dtype in self.buffer_specs]
 
-    def _outputs(self, call: Call, values: list, tensors: list[Any]) -> list[Tensor]:
-        made: dict[int, Tensor] = {}
-        outputs = []
-        for owner, slot in zip(self.output_owners, self.output_slots):
-            tensor = made.get(slot) if owner else None
-            if tensor is None:
-                tensor = self._output(call, slot, owner, values, tensors)
-                if owner:
-                    made[slot] = tensor
-            outputs.append(tensor)
-        return outputs
-
-    def _output(self, call: Call, slot: int, owner: bool, values: list, tensors: list) -> Tensor:
+    def _maker(self, slot: int, owner: bool) -> Callable:
+        """How a replay makes one output: ``maker(call, values, leaves, parents)``."""
         info = self.slots[slot]
-        value = values[slot]
-        if owner:
-            if info.kind == ARG and isinstance(tensors[info.index], Tensor):
-                return tensors[info.index]
-            if info.kind == EXTERNAL:
-                return info.owner
-        if info.kind == CONST:
-            value = np.array(value)  # a fresh copy: the caller may write into it
-        plan = self.plans.get(slot) if owner else None
-        if plan is None:
-            return make(value)
-        parents = tuple(self._source_tensor(s, tensors, values) for s in plan.plan.parents)
-        return _make_node(value, plan, parents, call)
+        if owner and info.kind == ARG:
+            position = info.index
 
-    def _source_tensor(self, slot: int, tensors: list, values: list) -> Tensor:
-        info = self.slots[slot]
-        if info.kind == EXTERNAL:
-            return info.owner
-        given = tensors[info.index]
-        return given if isinstance(given, Tensor) else make(values[slot])
+            def argument(call: Call, values: list, leaves: list, parents: list) -> Tensor:
+                leaf = leaves[position]
+                return leaf if isinstance(leaf, Tensor) else make(values[slot])
+
+            return argument
+        if owner and info.kind == EXTERNAL:
+            tensor = info.owner
+            return lambda call, values, leaves, parents: tensor
+        if info.kind == CONST:  # a fresh copy: the caller may write into it
+            return lambda call, values, leaves, parents: make(np.array(values[slot]))
+        output = self.plans.get(slot) if owner else None
+        if output is None:
+            return lambda call, values, leaves, parents: make(values[slot])
+        spec = tuple(
+            (self.slots[s].owner, -1)
+            if self.slots[s].kind == EXTERNAL
+            else (None, self.slots[s].index)
+            for s in output.plan.parents
+        )
+        number = len(self.node_parents)
+        self.node_parents.append((output, spec))
+
+        def node(call: Call, values: list, leaves: list, parents: list) -> Tensor:
+            _, tensors, guarded = parents[number]
+            tensor = make(
+                values[slot],
+                output,
+                tensors[0],
+                tensors[1] if len(tensors) > 1 else None,
+                tensors if len(tensors) > 2 else None,
+                call,
+            )
+            if guarded:
+                tensor._guarded = True
+            return tensor
+
+        return node
 
     # ------------------------------------------------------------------------- backward
 
@@ -382,6 +409,11 @@ class Program:
                     shared.add(id(grad))  # the same array is never handed out twice
             results.append(grad)
         return results
+
+
+def _as_tensor(leaf: Any) -> Tensor:
+    """A data argument as a parent of an output node (an ndarray as a constant tensor)."""
+    return leaf if isinstance(leaf, Tensor) else make(leaf)
 
 
 def _allocating(run: Callable, slot: Slot) -> Callable:
