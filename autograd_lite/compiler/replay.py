@@ -151,7 +151,9 @@ class Program:
         self.output_owners = [owner for _, owner in outputs]  # the slot's own tensor, or not
         self.output_slots = [tracer.slot_of[id(t)] for t, _ in outputs]
         self.plans: dict[int, CompiledOutput] = {}
-        self.node_parents: list[tuple[CompiledOutput, tuple]] = []  # each output node's
+        # Each output node's parents: the tensors themselves when they are all external
+        # (fixed), else where each comes from: (tensor, -1) or (None, argument position).
+        self.node_parents: list[tuple[CompiledOutput, tuple, bool]] = []
         for slot in set(self.output_slots):
             if slots[slot].kind == OUT and slots[slot].requires_grad:
                 self.plans[slot] = CompiledOutput(self, self._plan(slot))
@@ -260,8 +262,10 @@ class Program:
         """Replay on the data arguments `leaves` (Tensors or ndarrays, in order); returns the
         output tensors (in trace order)."""
         parents = [
-            (op, tuple(e if e is not None else _as_tensor(leaves[i]) for e, i in spec), None)
-            for op, spec in self.node_parents
+            (op, spec, None)
+            if fixed
+            else (op, tuple(e if e is not None else _as_tensor(leaves[i]) for e, i in spec), None)
+            for op, spec, fixed in self.node_parents
         ]
         if parents and storage.exposed:  # the memory guard, as `_core._make_node` does it
             # Before the replay's values hold the arrays (an array held only by its tensor
@@ -331,7 +335,10 @@ class Program:
             for s in output.plan.parents
         )
         number = len(self.node_parents)
-        self.node_parents.append((output, spec))
+        if all(e is not None for e, _ in spec):  # external tensors only: the same every call
+            self.node_parents.append((output, tuple(e for e, _ in spec), True))
+        else:
+            self.node_parents.append((output, spec, False))
 
         def node(call: Call, values: list, leaves: list, parents: list) -> Tensor:
             _, tensors, guarded = parents[number]
