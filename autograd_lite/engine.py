@@ -25,6 +25,7 @@ from autograd_lite.grad_mode import set_grad_enabled, state
 from autograd_lite.ops import numpy_math, tensor_math
 from autograd_lite.ops._core import unbroadcast
 from autograd_lite.storage import NO_SAVED, Tensor, make, to_array
+from autograd_lite.validation import boolean
 
 Observer = Callable[[Tensor, int, Tensor, Any, Any], None]
 
@@ -100,6 +101,12 @@ def _seed_gradient(root: Tensor, gradient: Any, create_graph: bool, where: str =
     return make(seed) if create_graph else seed
 
 
+def _check_flags(where: str, retain_graph: Any, create_graph: Any) -> None:
+    if retain_graph is not None:
+        boolean(retain_graph, "retain_graph", where)
+    boolean(create_graph, "create_graph", where)
+
+
 def _check_root(root: Any, where: str) -> None:
     if not isinstance(root, Tensor):
         raise TypeError(f"{where}: expected a Tensor, got {type(root).__name__}")
@@ -130,6 +137,7 @@ def backward(
     `index` (used by `explain` to narrate the chain rule).
     """
     _check_root(root, "backward")
+    _check_flags("backward", retain_graph, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
     seed = _seed_gradient(root, gradient, create_graph)
@@ -169,6 +177,8 @@ def gradients(
         raise ValueError(
             f"{where}: {len(grad_outputs)} grad_outputs for {len(outputs_list)} outputs"
         )
+    _check_flags(where, retain_graph, create_graph)
+    boolean(allow_unused, "allow_unused", where)
     for output in outputs_list:
         _check_root(output, where)
     for k, tensor in enumerate(inputs_list):

@@ -136,7 +136,7 @@ def mark_written(array: np.ndarray) -> None:
         entry.tick = when
     seen = _entry(exposed, owner)
     if seen is not None:
-        seen.snapshot = owner.copy()
+        np.copyto(seen.snapshot, owner)
 
 
 def write_values(tensor: Tensor, values: Any) -> None:
@@ -168,14 +168,19 @@ def expose(tensor: Tensor) -> np.ndarray:
     return array
 
 
+_BITS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
 def _unchanged(owner: np.ndarray, snapshot: np.ndarray | None) -> bool:
-    """True when the memory still holds the snapshot, bit for bit (NaN included)."""
+    """True when the memory still holds the snapshot, bit for bit (so NaN equals NaN)."""
     if snapshot is None:
         return True
-    try:
+    if owner.nbytes <= 65536:  # small: one bytes comparison is cheapest
         return owner.tobytes() == snapshot.tobytes()
-    except ValueError:
-        return bool(np.array_equal(owner, snapshot, equal_nan=owner.dtype.kind == "f"))
+    bits = _BITS.get(owner.dtype.itemsize)
+    if bits is not None and owner.flags.c_contiguous:
+        return bool(np.array_equal(owner.view(bits), snapshot.view(bits)))
+    return bool(np.array_equal(owner, snapshot, equal_nan=owner.dtype.kind == "f"))
 
 
 def guard_inputs(parents: tuple[Tensor, ...]) -> bool:

@@ -24,6 +24,7 @@ from autograd_lite.ops._core import (
     unbroadcast,
 )
 from autograd_lite.ops.table import register
+from autograd_lite.storage import make
 
 JOIN = {"dim": "axis"}  # PyTorch's spelling of the keyword
 
@@ -176,9 +177,13 @@ def _tensors(seq: Sequence[Any], name: str) -> tuple:
 @register(
     kind="shape", aliases=("cat",), keyword_aliases=JOIN, numpy=np.concatenate, dtypes="numeric"
 )
-def concatenate(seq: Sequence[Any], axis: int = 0):
-    """Join tensors along an existing axis; each input's gradient is its slice of the output's."""
+def concatenate(seq: Sequence[Any], axis: int | None = 0):
+    """Join tensors along an existing axis; each input's gradient is its slice of the output's.
+    ``axis=None`` flattens every input first, as NumPy does."""
     tensors = _tensors(seq, "concatenate")
+    if axis is None:
+        tensors = tuple(reshape(t, -1) for t in tensors)
+        axis = 0
     first = tensors[0]
     if first.ndim == 0:
         raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated")
@@ -218,7 +223,9 @@ ASTYPE = Op("astype", lambda xp, g, y, a: g.astype(a.dtype))
 
 @register(kind="shape", method=True, dtypes="any")
 def astype(a: Any, dtype: Any):
-    """The tensor converted to `dtype` (gradients are converted back to the input's dtype)."""
+    """The tensor converted to `dtype`. Between float dtypes the gradient is converted back to
+    the input's dtype; a cast to an integer or bool dtype is not differentiable (its result is
+    piecewise constant), so, as in PyTorch, the result is a constant: no gradient flows."""
     a = as_tensor(a, "astype")
     try:
         dtype = np.dtype(dtype)
@@ -227,6 +234,8 @@ def astype(a: Any, dtype: Any):
     to_array(np.empty(0, dtype), "astype")  # refuses complex/object/str targets
     if dtype == a._data.dtype:
         return a
+    if dtype.kind != "f":
+        return make(a._data.astype(dtype))
     return record(a._data.astype(dtype), ASTYPE, a)
 
 
