@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from autograd_lite.ops._core import ScalarOp, apply_partial, is_freed
+from autograd_lite.ops._core import apply_partial, is_freed, operands_of
 from autograd_lite.storage import NO_SAVED, Tensor, tick
 
 __all__ = [
@@ -90,14 +90,7 @@ class Node:
     def operands(self) -> list[Any]:
         """The op's operands in the order they were written: input tensors, and the Python
         number of an op such as ``3 * x`` on its side. Empty for a leaf or a freed node."""
-        tensor = self.tensor
-        if tensor._parents is None:
-            return []
-        operands: list[Any] = list(tensor._parents)
-        op = tensor._op
-        if isinstance(op, ScalarOp):
-            operands.insert(0 if op.scalar_first else len(operands), tensor._saved)
-        return operands
+        return operands_of(self.tensor)
 
     @property
     def numbers(self) -> list[Any]:

@@ -72,7 +72,7 @@ def _write(target: Tensor, values: np.ndarray, op: str, where: Any = None) -> No
         np.copyto(target._data, values, casting="same_kind")
     else:
         np.copyto(target._data, values, casting="same_kind", where=where)
-    storage.mark_written(target._data)
+    storage.mark_written(target)
 
 
 def _former_self(target: Tensor) -> Tensor:
@@ -205,7 +205,7 @@ def set_item(target: Tensor, index: Any, value: Any) -> None:
             target._data[index] = values
         except (ValueError, IndexError, TypeError) as error:
             raise type(error)(f"setitem: {error} (tensor of shape {target.shape})") from None
-        storage.mark_written(target._data)
+        storage.mark_written(target)
         return
     _refuse_leaf(target, "setitem")
     result = _setitem(_former_self(target), value, index)

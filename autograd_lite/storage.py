@@ -27,7 +27,6 @@ from __future__ import annotations
 import itertools
 import numbers
 import sys
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -66,77 +65,54 @@ def mark_changed(tensor: Tensor) -> None:
 #
 # A graph keeps its inputs' arrays to compute gradients later, so a write into one of those
 # arrays between forward and backward would silently give gradients for values that no longer
-# exist. Two registries, both keyed by the array that owns the memory (views and detached
-# tensors share it), make every such write either dated or seen:
+# exist. Every write is made either dated or seen, per *memory*: a tensor that views another
+# one's array (made by a view op such as a transpose, a slice or a reshape, or by detach())
+# keeps that tensor as its `_root`, and all that follows is recorded on the root.
 #
-# - `written`: writes through autograd_lite (x[i] = v, in-place operators, out=, optimiser
-#   steps) date the memory they changed. Backward refuses an op recorded before a write into
-#   the memory of its inputs or output.
-# - `exposed`: an array handed to the user (`.data`, `.numpy()`) can be written by NumPy behind
-#   our back, so its memory keeps a snapshot. The snapshot is compared with the memory when an
-#   op records it, when it is handed out again and at backward; a difference found at record
-#   or hand-out time is dated as a write, one found at backward makes backward raise. When an
-#   op records the memory and no array outside autograd_lite refers to it any more (reference
-#   count), the snapshot is dropped: nothing can write it unseen from then on.
+# - Writes through autograd_lite (x[i] = v, in-place operators, out=, optimiser steps, writes
+#   into a view or a detached copy) set the root's `_written_at` tick. Backward refuses an op
+#   recorded before a write into the memory of its inputs or output.
+# - An array handed to the user (`.data`, `.numpy()`) can be written by NumPy behind our back,
+#   so the root keeps a `_Guard` with a snapshot of the memory. It is compared with the memory
+#   when an op records it (a difference is dated as a write, before the op) and at backward (a
+#   difference makes backward raise). When an op records it and no array outside autograd_lite
+#   refers to the memory any more (reference count), the guard is dropped: nothing can write
+#   it unseen from then on.
 #
-# Costs: nothing while no array is exposed but a check of `exposed` per recorded op; an
-# exposed array costs a copy when first handed out and a comparison per op that records it
-# while the user still holds it. (`np.asarray(t)` hands out a read-only view: no snapshot.)
+# Costs: a slot read per input per recorded op; a hand-out costs a copy, and a recorded op on
+# a handed-out array a comparison. (`np.asarray(t)` hands out a read-only view: no snapshot.)
 
 
-class _Memory:
-    """A registry entry: a weak reference to the owning array (so the registry keeps no memory
-    alive) and what the registry knows about it."""
+class _Guard:
+    """A snapshot of a memory handed out to the user."""
 
-    __slots__ = ("__weakref__", "owner", "snapshot", "tick")
+    __slots__ = ("snapshot",)
 
-    def __init__(self, owner: np.ndarray, tick_: int, snapshot: np.ndarray | None = None) -> None:
-        self.owner = weakref.ref(owner)
-        self.tick = tick_
+    def __init__(self, snapshot: np.ndarray) -> None:
         self.snapshot = snapshot
 
 
-written: dict[int, _Memory] = {}
-exposed: dict[int, _Memory] = {}
+def root_of(tensor: Tensor) -> Tensor:
+    """The tensor that owns `tensor`'s memory (itself, unless it is a view or detached copy)."""
+    return tensor if tensor._root is None else tensor._root
 
 
-def memory_of(array: np.ndarray) -> np.ndarray:
-    """The ndarray that owns `array`'s memory (itself, or the base its views share)."""
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
+def link_view(result: Tensor, source: Tensor) -> Tensor:
+    """Record that `result` (made by a view op or detach) shares `source`'s memory, when NumPy
+    gave a view; returns `result`."""
+    if result._data.base is not None and result is not source:
+        result._root = source if source._root is None else source._root
+    return result
 
 
-def _entry(registry: dict[int, _Memory], owner: np.ndarray) -> _Memory | None:
-    entry = registry.get(id(owner))
-    return entry if entry is not None and entry.owner() is owner else None
-
-
-def _register(registry: dict[int, _Memory], owner: np.ndarray, entry: _Memory) -> None:
-    key = id(owner)
-
-    def forget(ref: weakref.ref, key: int = key) -> None:
-        current = registry.get(key)
-        if current is not None and current.owner is ref:
-            del registry[key]
-
-    entry.owner = weakref.ref(owner, forget)
-    registry[key] = entry
-
-
-def mark_written(array: np.ndarray) -> None:
-    """Date a write into `array`'s memory (through autograd_lite): ops recorded before it that
-    used this memory refuse backward. An exposed snapshot of it is refreshed."""
-    owner = memory_of(array)
-    when = next_change()
-    entry = _entry(written, owner)
-    if entry is None:
-        _register(written, owner, _Memory(owner, when))
-    else:
-        entry.tick = when
-    seen = _entry(exposed, owner)
-    if seen is not None:
-        np.copyto(seen.snapshot, owner)
+def mark_written(tensor: Tensor) -> None:
+    """Date a write through autograd_lite into `tensor`'s memory: ops recorded before it that
+    used this memory refuse backward. A handed-out snapshot of it is refreshed."""
+    root = tensor if tensor._root is None else tensor._root
+    root._written_at = next_change()
+    guard = root._guard
+    if guard is not None:
+        np.copyto(guard.snapshot, root._data)
 
 
 def write_values(tensor: Tensor, values: Any) -> None:
@@ -146,7 +122,7 @@ def write_values(tensor: Tensor, values: Any) -> None:
     target = tensor._data
     if target.flags.writeable:
         np.copyto(target, values, casting="same_kind")
-        mark_written(target)
+        mark_written(tensor)
     else:  # a read-only array (a broadcast view): give the tensor a fresh array instead
         tensor._data = np.array(np.broadcast_to(values, target.shape), dtype=target.dtype)
         mark_changed(tensor)
@@ -154,54 +130,87 @@ def write_values(tensor: Tensor, values: Any) -> None:
 
 def expose(tensor: Tensor) -> np.ndarray:
     """Hand out `tensor`'s array for the user to read or write (`.data`, `.numpy()`): keep a
-    snapshot of its memory, first checking that an earlier snapshot still matches (a write
-    through an earlier hand-out is dated now)."""
-    array = tensor._data
-    owner = memory_of(array)
-    entry = _entry(exposed, owner)
-    if entry is None:
-        _register(exposed, owner, _Memory(owner, tick(), owner.copy()))
-    elif not _unchanged(owner, entry.snapshot):
-        mark_written(owner)  # refreshes the snapshot too
+    snapshot of its memory, first checking that an earlier one still matches (a write through
+    an earlier hand-out is dated now)."""
+    root = tensor if tensor._root is None else tensor._root
+    guard = root._guard
+    if guard is None:
+        root._guard = _Guard(root._data.copy())
+    elif not _unchanged(root._data, guard.snapshot):
+        mark_written(root)  # refreshes the snapshot too
     global last_change
     last_change = tick()  # ops recorded before now check the snapshot at backward
-    return array
+    return tensor._data
 
 
 _BITS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
-def _unchanged(owner: np.ndarray, snapshot: np.ndarray | None) -> bool:
+def _unchanged(array: np.ndarray, snapshot: np.ndarray) -> bool:
     """True when the memory still holds the snapshot, bit for bit (so NaN equals NaN)."""
-    if snapshot is None:
-        return True
-    if owner.nbytes <= 65536:  # small: one bytes comparison is cheapest
-        return owner.tobytes() == snapshot.tobytes()
-    bits = _BITS.get(owner.dtype.itemsize)
-    if bits is not None and owner.flags.c_contiguous:
-        return bool(np.array_equal(owner.view(bits), snapshot.view(bits)))
-    return bool(np.array_equal(owner, snapshot, equal_nan=owner.dtype.kind == "f"))
+    if array.nbytes <= 65536:  # small: one bytes comparison is cheapest
+        return array.tobytes() == snapshot.tobytes()
+    bits = _BITS.get(array.dtype.itemsize)
+    if bits is not None and array.flags.c_contiguous:
+        return bool(np.array_equal(array.view(bits), snapshot.view(bits)))
+    return bool(np.array_equal(array, snapshot, equal_nan=array.dtype.kind == "f"))
 
 
-def guard_inputs(parents: tuple[Tensor, ...]) -> bool:
-    """Called as an op records, while some memory is exposed: date any unseen write into its
-    inputs' memory (before the op's stamp, so the op itself is not refused), and say whether
-    an input's memory is still held outside autograd_lite (then backward compares it)."""
-    guarded = False
-    for parent in parents:
-        owner = memory_of(parent._data)
-        entry = _entry(exposed, owner)
-        if entry is None:
-            continue
-        if not _unchanged(owner, entry.snapshot):
-            mark_written(owner)
-        # References: this function's variable, getrefcount's argument, and the tensor's
-        # slot (or a view's base). More means someone else still holds the array.
-        if sys.getrefcount(owner) <= 3:
-            del exposed[id(owner)]
-        else:
-            guarded = True
-    return guarded
+def _alias_free_count() -> int:
+    """How many references a property setter sees to its value in ``x.data -= v`` when nobody
+    else holds the array (the tensor's slot, the argument, the interpreter's stack and
+    getrefcount's own): measured once, so the check does not depend on the Python version."""
+
+    class Probe:
+        def __init__(self) -> None:
+            self._data = np.zeros(1)
+
+        @property
+        def data(self) -> np.ndarray:
+            return self._data
+
+        @data.setter
+        def data(self, value: np.ndarray) -> None:
+            seen.append(sys.getrefcount(value))
+
+    seen: list[int] = []
+    probe = Probe()
+    probe.data -= 0
+    return seen[0]
+
+
+_SETTER_ALIAS_FREE = _alias_free_count()
+
+
+def written_through_alias(tensor: Tensor, references: int) -> None:
+    """``x.data -= v`` (and ``+=``, ...): the array was changed in place through the array the
+    getter handed out, and is handed back to the setter, which saw `references` to it. Date the
+    write; when nobody else holds the array, the hand-out is over and its guard can go."""
+    root = tensor if tensor._root is None else tensor._root
+    root._written_at = next_change()
+    guard = root._guard
+    if guard is None:
+        return
+    if root is tensor and references <= _SETTER_ALIAS_FREE:
+        root._guard = None
+    else:
+        np.copyto(guard.snapshot, root._data)
+
+
+def guard_input(root: Tensor) -> bool:
+    """Called as an op records an input whose memory was handed out: date any unseen write
+    (before the op's stamp, so the op itself is not refused); drop the guard when no array
+    outside autograd_lite refers to the memory any more, else say that backward must compare."""
+    guard = root._guard
+    array = root._data
+    if not _unchanged(array, guard.snapshot):
+        mark_written(root)
+    # References: `array`, getrefcount's argument, and the root's slot. More means someone
+    # else (the user, or a view) still holds the array.
+    if sys.getrefcount(array) <= 3:
+        root._guard = None
+        return False
+    return True
 
 
 def changed_after(tensor: Tensor, stamp: int) -> str | None:
@@ -210,12 +219,11 @@ def changed_after(tensor: Tensor, stamp: int) -> str | None:
     (its memory differs from the snapshot of a hand-out), or None."""
     if tensor._changed_at > stamp:
         return "data"
-    owner = memory_of(tensor._data)
-    entry = _entry(written, owner)
-    if entry is not None and entry.tick > stamp:
+    root = tensor if tensor._root is None else tensor._root
+    if root._written_at > stamp:
         return "written"
-    entry = _entry(exposed, owner)
-    if entry is not None and not _unchanged(owner, entry.snapshot):
+    guard = root._guard
+    if guard is not None and not _unchanged(root._data, guard.snapshot):
         return "exposed"
     return None
 
@@ -353,6 +361,7 @@ class Tensor:
         "_changed_at",
         "_data",
         "_grad",
+        "_guard",
         "_guarded",
         "_more_parents",
         "_name",
@@ -361,10 +370,12 @@ class Tensor:
         "_parent1",
         "_requires_grad",
         "_retains_grad",
+        "_root",
         "_saved",
         "_scope",
         "_stamp",
         "_trace",
+        "_written_at",
     )
     __hash__ = object.__hash__
 
@@ -392,6 +403,9 @@ class Tensor:
         self._trace: Any = None
         self._calls: Any = None
         self._guarded = False
+        self._root: Tensor | None = None
+        self._guard: _Guard | None = None
+        self._written_at = 0
 
     # ----------------------------------------------------------------------------- storage
 
@@ -405,10 +419,10 @@ class Tensor:
 
     @data.setter
     def data(self, value: Any) -> None:
-        array = to_array(value, "data")
-        if array is self._data:  # x.data -= ...: NumPy already wrote into the array
-            mark_written(array)
+        if value is self._data:  # x.data -= ...: NumPy already wrote into the array
+            written_through_alias(self, sys.getrefcount(value))
             return
+        array = to_array(value, "data")
         if self._requires_grad and array.dtype.kind != "f":
             raise TypeError(
                 f"data: a tensor that requires grad holds floating-point values, got an "
@@ -496,7 +510,9 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data (shared, no copy) with no history and no gradient."""
-        return make(self._data)
+        detached = make(self._data)
+        detached._root = self if self._root is None else self._root
+        return detached
 
     # ----------------------------------------------------------------------------- array-likeness
 
@@ -627,6 +643,9 @@ def make(
     t._trace = None
     t._calls = None
     t._guarded = False
+    t._root = None
+    t._guard = None
+    t._written_at = 0
     t._requires_grad = op is not None
     t._retains_grad = False
     t._changed_at = 0

@@ -18,7 +18,7 @@ from .module import Module, as_tensor
 
 
 def _target_array(loss: str, target: Any) -> np.ndarray:
-    values = target.data if isinstance(target, Tensor) else np.asarray(target)
+    values = target._data if isinstance(target, Tensor) else np.asarray(target)
     if values.dtype.kind not in "biuf":  # complex targets would lose their imaginary part
         raise ArgumentTypeError(
             f"{loss}: targets must be numeric (real numbers), got dtype {values.dtype}"

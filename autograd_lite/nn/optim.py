@@ -94,7 +94,7 @@ class Optimizer:
         self.params: list[Tensor] = params
         self.step_count = 0
         self.state: list[dict[str, np.ndarray]] = [
-            {name: np.zeros_like(p.data) for name in self.buffers} for p in params
+            {name: np.zeros_like(p._data) for name in self.buffers} for p in params
         ]
 
     @classmethod
@@ -168,7 +168,7 @@ class Optimizer:
         """The gradient of ``param`` as an ndarray, or an error naming the parameter."""
         owner = f"{type(self).__name__}.step"
         grad = param.grad
-        values = grad.data if isinstance(grad, Tensor) else grad
+        values = grad._data if isinstance(grad, Tensor) else grad
         if not isinstance(values, np.ndarray | np.generic):
             raise ArgumentTypeError(
                 f"{owner}: the gradient of {_label(index, param)} is a {type(grad).__name__}; "
@@ -203,10 +203,10 @@ class Optimizer:
         results = []
         for param, state, grad in pending:
             if self.weight_decay:
-                grad = grad + self.weight_decay * param.data
+                grad = grad + self.weight_decay * param._data
             frozen = {name: _read_only(values) for name, values in state.items()}
             new_weights, new_state = self.update(
-                _read_only(param.data), _read_only(grad), frozen, t
+                _read_only(param._data), _read_only(grad), frozen, t
             )
             if np.shape(new_weights) != param.shape:
                 raise ValueError(

@@ -29,8 +29,7 @@ from autograd_lite.storage import (
     Tensor,
     as_tensor,
     constant_for,
-    exposed,
-    guard_inputs,
+    guard_input,
     is_tensor,
     make,
     operands,
@@ -162,7 +161,12 @@ def record(
     if grad_mode.extras_active:  # some thread has grad mode off, a scope, anomaly or profiler
         return _record_with_extras(data, op, (a,) if b is None else (a, b), saved)
     if a._requires_grad or (b is not None and b._requires_grad):
-        if exposed:  # some array was handed to the user: check the inputs' memory
+        # The memory guard (autograd_lite.storage): an input whose memory was handed out to
+        # the user is checked before the op is stamped.
+        # (`_root`: the tensor owning a view's memory; None for a tensor owning its own.)
+        if (a if a._root is None else a._root)._guard is not None or (
+            b is not None and (b if b._root is None else b._root)._guard is not None
+        ):
             return _make_node(data, op, (a,) if b is None else (a, b), saved)
         return make(data, op, a, b, None, saved)
     return make(data)
@@ -182,10 +186,14 @@ def record_many(
 
 
 def _make_node(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: Any) -> Tensor:
-    """The recorded result of `op`, its inputs `parents` put in the Tensor's slots; while
-    arrays are exposed to the user, the inputs' memory is checked first (the memory guard in
+    """The recorded result of `op`, its inputs `parents` put in the Tensor's slots; inputs whose
+    memory was handed out to the user are checked first (the memory guard in
     `autograd_lite.storage`)."""
-    guarded = guard_inputs(parents) if exposed else False
+    guarded = False
+    for parent in parents:
+        root = parent if parent._root is None else parent._root
+        if root._guard is not None and guard_input(root):
+            guarded = True
     second = parents[1] if len(parents) > 1 else None
     more = parents if len(parents) > 2 else None
     node = make(data, op, parents[0], second, more, saved)

@@ -24,7 +24,7 @@ from autograd_lite.ops._core import (
     unbroadcast,
 )
 from autograd_lite.ops.table import register
-from autograd_lite.storage import make
+from autograd_lite.storage import link_view, make
 
 JOIN = {"dim": "axis"}  # PyTorch's spelling of the keyword
 
@@ -51,7 +51,7 @@ def reshape(a: Any, *shape: Any):
             f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
             f"into shape {shape}"
         ) from None
-    return record(data, RESHAPE, a)
+    return link_view(record(data, RESHAPE, a), a)
 
 
 TRANSPOSE = Op(
@@ -70,7 +70,7 @@ def transpose(a: Any, *axes: Any):
     if sorted(normalize_axis(axes, a.ndim, "transpose", a.shape) or ()) != list(range(a.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a {a.ndim}-D tensor")
     axes = tuple(ax % a.ndim for ax in axes)
-    return record(a._data.transpose(axes), TRANSPOSE, a, saved={"axes": axes})
+    return link_view(record(a._data.transpose(axes), TRANSPOSE, a, saved={"axes": axes}), a)
 
 
 @register(kind="shape", method=True, numpy=np.swapaxes, dtypes="numeric")
@@ -102,7 +102,7 @@ def broadcast_to(a: Any, shape: Sequence[int]):
         raise ValueError(
             f"broadcast_to: cannot broadcast shape {a.shape} to {tuple(shape)}"
         ) from None
-    return record(data, BROADCAST_TO, a)
+    return link_view(record(data, BROADCAST_TO, a), a)
 
 
 # ----------------------------------------------------------------------------- indexing
@@ -135,7 +135,7 @@ def getitem(a: Any, index: Any):
         data = a._data[index]
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {a.shape})") from None
-    return record(np.asarray(data), GETITEM, a, saved={"index": index})
+    return link_view(record(np.asarray(data), GETITEM, a, saved={"index": index}), a)
 
 
 SCATTER_ADD = Op(
@@ -284,7 +284,7 @@ def squeeze(a: Any, axis: Any = None):
                 "only axes of length 1 can be squeezed"
             )
     shape = tuple(n for i, n in enumerate(a.shape) if i not in axes)
-    return record(a._data.reshape(shape), SQUEEZE, a)
+    return link_view(record(a._data.reshape(shape), SQUEEZE, a), a)
 
 
 @register(
@@ -315,7 +315,7 @@ def expand_dims(a: Any, axis: Any):
     axes = normalize_axis(axis, ndim, "expand_dims", a.shape)
     rest = iter(a.shape)
     shape = tuple(1 if i in axes else next(rest) for i in range(ndim))
-    return record(a._data.reshape(shape), EXPAND_DIMS, a)
+    return link_view(record(a._data.reshape(shape), EXPAND_DIMS, a), a)
 
 
 def _flat_order(order: Any, name: str) -> str:
@@ -374,7 +374,7 @@ def ravel(a: Any, order: str = "C"):
     order = _flat_order(order, "ravel")
     if order == "F":
         return flatten(a, "F")
-    return record(a._data.reshape(-1), RAVEL, a)
+    return link_view(record(a._data.reshape(-1), RAVEL, a), a)
 
 
 COPY = Op("copy", lambda xp, g, y, a: g)  # ∂y/∂a = I
@@ -568,7 +568,7 @@ def flip(a: Any, axis: Any = None):
     flipped the same way. Like np.flip, the result is a view of a's data."""
     a = as_tensor(a, "flip")
     axes = normalize_axis(axis, a.ndim, "flip", a.shape)
-    return record(np.flip(a._data, axes), FLIP, a, saved={"axes": axes})
+    return link_view(record(np.flip(a._data, axes), FLIP, a, saved={"axes": axes}), a)
 
 
 # ----------------------------------------------------------------------------- padding

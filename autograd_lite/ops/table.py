@@ -205,7 +205,7 @@ def markdown_table() -> str:
     kinds = ("elementwise", "reduction", "ordering", "shape", "linalg", "loss", "logic")
     ordered = sorted(
         (info for info in REGISTRY.values() if info.export),
-        key=lambda info: (kinds.index(info.kind) if info.kind in kinds else len(kinds)),
+        key=lambda info: kinds.index(info.kind) if info.kind in kinds else len(kinds),
     )
     for info in ordered:
         methods = [f"`x.{m}()`" for m in info.method]
