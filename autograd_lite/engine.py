@@ -356,6 +356,7 @@ def _run(
     ``xp = tensor_math`` they are Tensors and every step is itself recorded.
     """
     recording = xp is tensor_math
+    free = not retain_graph
     hook = _partial_hook(observer)
     grads: dict[Tensor, Any] = {}
     pop_grad, get_grad = grads.pop, grads.get
@@ -387,7 +388,7 @@ def _run(
             raise _freed_graph_error(tensor)
         if tensor._retains_grad if targets is None else tensor in targets:
             results.append((tensor, _unshared(grad, shared)))
-        if last_change > tensor._stamp or tensor._guarded:
+        if last_change > tensor._stamp:
             _check_unchanged(tensor)
         if second is None:
             parents = (first,)
@@ -406,6 +407,10 @@ def _run(
         op = tensor._op
         partials, unary, saved = op.partials, op.unary, tensor._saved
         for i, parent in enumerate(parents):
+            if free:
+                memory = parent._memory  # the memory guard counts the ops using a memory
+                if memory is not None and tensor._stamp > memory.created_at:
+                    memory.users -= 1
             if not parent._requires_grad:
                 continue
             if saved is NO_SAVED:  # _core.apply_partial, spelt out
@@ -435,7 +440,7 @@ def _run(
                 grads[parent] = previous + parent_grad
             else:
                 previous += parent_grad  # fan-out sum into an array only this sweep holds
-        if not retain_graph:  # free the graph behind this tensor (see _core on freed nodes)
+        if free:  # free the graph behind this tensor (see storage on freed nodes)
             tensor._parent0 = tensor._parent1 = tensor._more_parents = None
             tensor._saved = NO_SAVED
     if targets is not None:

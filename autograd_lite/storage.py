@@ -65,54 +65,81 @@ def mark_changed(tensor: Tensor) -> None:
 #
 # A graph keeps its inputs' arrays to compute gradients later, so a write into one of those
 # arrays between forward and backward would silently give gradients for values that no longer
-# exist. Every write is made either dated or seen, per *memory*: a tensor that views another
-# one's array (made by a view op such as a transpose, a slice or a reshape, or by detach())
-# keeps that tensor as its `_root`, and all that follows is recorded on the root.
+# exist. Every write is made either dated or seen, per block of memory: tensors that share one
+# (a tensor and its views made by view ops — a transpose, a slice, a reshape — or by detach())
+# share one `Memory` record in their `_memory` slot. Most tensors never need one (None).
 #
 # - Writes through autograd_lite (x[i] = v, in-place operators, out=, optimiser steps, writes
-#   into a view or a detached copy) set the root's `_written_at` tick. Backward refuses an op
+#   into a view or a detached copy) set the memory's `written_at`. Backward refuses an op
 #   recorded before a write into the memory of its inputs or output.
-# - An array handed to the user (`.data`, `.numpy()`) can be written by NumPy behind our back,
-#   so the root keeps a `_Guard` with a snapshot of the memory. It is compared with the memory
-#   when an op records it (a difference is dated as a write, before the op) and at backward (a
-#   difference makes backward raise). When an op records it and no array outside autograd_lite
-#   refers to the memory any more (reference count), the guard is dropped: nothing can write
-#   it unseen from then on.
+# - An array handed to the user (`.data`, `.numpy()`) can be written by NumPy behind our back.
+#   If ops not yet freed hold that memory, the memory keeps a snapshot, compared when an op
+#   records it (a difference is dated as a write, before the op) and at backward (a difference
+#   makes backward raise). An op recording a handed-out memory while the user still holds the
+#   array takes a snapshot too. When nobody outside autograd_lite refers to the array any more
+#   (reference count), the hand-out is over.
+# - To know whether ops not yet freed hold a memory, a `Memory` counts the recorded ops using
+#   it (`users`), decremented when backward frees them. Only tensors that have a `Memory` pay
+#   for this; a memory handed out for the first time is assumed held (one snapshot, a copy).
 #
-# Costs: a slot read per input per recorded op; a hand-out costs a copy, and a recorded op on
-# a handed-out array a comparison. (`np.asarray(t)` hands out a read-only view: no snapshot.)
+# Costs for the ordinary op: a slot read per input when it records, and per input when backward
+# frees it. (`np.asarray(t)` hands out a read-only view: nothing to guard.)
 
 
-class _Guard:
-    """A snapshot of a memory handed out to the user."""
+class Memory:
+    """What the guard knows about one block of memory shared by some tensors."""
 
-    __slots__ = ("snapshot",)
+    __slots__ = ("array", "created_at", "handed_out", "snapshot", "users", "written_at")
 
-    def __init__(self, snapshot: np.ndarray) -> None:
-        self.snapshot = snapshot
+    def __init__(self, array: np.ndarray, assume_used: bool) -> None:
+        self.array = array  # the array owning the memory
+        self.created_at = tick()  # ops recorded before this were not counted in `users`
+        self.users = 0
+        self.written_at = 0
+        self.handed_out = False
+        self.snapshot: np.ndarray | None = None
+        if assume_used:  # earlier ops may hold it: keep what they used
+            self.snapshot = array.copy()
+
+    def in_use(self, tensor: Tensor) -> bool:
+        """Whether ops not yet freed may hold this memory (counted users, or the node of a
+        result that is not freed: its own partial may use its output)."""
+        return self.users > 0 or (tensor._op is not None and tensor._parent0 is not None)
 
 
-def root_of(tensor: Tensor) -> Tensor:
-    """The tensor that owns `tensor`'s memory (itself, unless it is a view or detached copy)."""
-    return tensor if tensor._root is None else tensor._root
+# In `_memory`: handed out while no op could hold it (`w.grad.data`), not yet recorded. A real
+# Memory is made when an op records it or it is written.
+HANDED_OUT_UNUSED = Memory(np.empty(0), assume_used=False)  # a marker, shared, never counted
+HANDED_OUT_UNUSED.handed_out = True
+HANDED_OUT_UNUSED.created_at = sys.maxsize  # no op is ever counted (or released) on it
+
+
+def memory_of(tensor: Tensor, assume_used: bool = False) -> Memory:
+    """The tensor's `Memory`, made on first need."""
+    memory = tensor._memory
+    if memory is None:
+        memory = tensor._memory = Memory(tensor._data, assume_used)
+    elif memory is HANDED_OUT_UNUSED:
+        memory = tensor._memory = Memory(tensor._data, False)
+        memory.handed_out = True
+    return memory
 
 
 def link_view(result: Tensor, source: Tensor) -> Tensor:
-    """Record that `result` (made by a view op or detach) shares `source`'s memory, when NumPy
+    """Record that `result` (made by a view op or detach) shares `source`'s memory when NumPy
     gave a view; returns `result`."""
     if result._data.base is not None and result is not source:
-        result._root = source if source._root is None else source._root
+        result._memory = memory_of(source, assume_used=True)
     return result
 
 
 def mark_written(tensor: Tensor) -> None:
     """Date a write through autograd_lite into `tensor`'s memory: ops recorded before it that
-    used this memory refuse backward. A handed-out snapshot of it is refreshed."""
-    root = tensor if tensor._root is None else tensor._root
-    root._written_at = next_change()
-    guard = root._guard
-    if guard is not None:
-        np.copyto(guard.snapshot, root._data)
+    used this memory refuse backward. A snapshot of it is refreshed."""
+    memory = memory_of(tensor)
+    memory.written_at = next_change()
+    if memory.snapshot is not None:
+        np.copyto(memory.snapshot, memory.array)
 
 
 def write_values(tensor: Tensor, values: Any) -> None:
@@ -125,22 +152,112 @@ def write_values(tensor: Tensor, values: Any) -> None:
         mark_written(tensor)
     else:  # a read-only array (a broadcast view): give the tensor a fresh array instead
         tensor._data = np.array(np.broadcast_to(values, target.shape), dtype=target.dtype)
+        tensor._memory = None
         mark_changed(tensor)
 
 
-def expose(tensor: Tensor) -> np.ndarray:
-    """Hand out `tensor`'s array for the user to read or write (`.data`, `.numpy()`): keep a
-    snapshot of its memory, first checking that an earlier one still matches (a write through
-    an earlier hand-out is dated now)."""
-    root = tensor if tensor._root is None else tensor._root
-    guard = root._guard
-    if guard is None:
-        root._guard = _Guard(root._data.copy())
-    elif not _unchanged(root._data, guard.snapshot):
-        mark_written(root)  # refreshes the snapshot too
+def expose(tensor: Tensor, references: int) -> np.ndarray:
+    """Hand out `tensor`'s array for the user to read or write (`.data`, `.numpy()`): when
+    ops not yet freed hold its memory, keep a snapshot, first checking that an earlier one
+    still matches (a write through an earlier hand-out is dated now). `references` is what
+    the getter counted to `tensor`: at the minimum (``w.grad.data``: only its holder's slot)
+    no op can hold it, so a first hand-out needs no snapshot."""
+    first = tensor._memory is None
+    if first and references <= _GETTER_MINIMUM:
+        tensor._memory = HANDED_OUT_UNUSED  # no op holds it: nothing to keep, nothing to date
+        return tensor._data
+    memory = memory_of(tensor, assume_used=references > _GETTER_MINIMUM)
+    if not first:
+        if memory.snapshot is not None:
+            if not _unchanged(memory.array, memory.snapshot):
+                mark_written(tensor)  # refreshes the snapshot too
+        elif memory.in_use(tensor):
+            memory.snapshot = memory.array.copy()
+    memory.handed_out = True
     global last_change
     last_change = tick()  # ops recorded before now check the snapshot at backward
     return tensor._data
+
+
+# The two reference counts below are measured at import on probes that make exactly the calls
+# Tensor's `data` property makes, so the checks hold whatever the Python version's stack does.
+
+
+def _measured(count: int, *_: Any) -> int:
+    return count
+
+
+def _alias_free_count() -> int:
+    """References a `data` setter sees to its value in ``x.data -= v`` when nobody else holds
+    the array: as `Tensor.data`'s setter counts them."""
+
+    class Probe:
+        __slots__ = ("_data",)
+
+        def __init__(self) -> None:
+            self._data = np.zeros(1)
+
+        @property
+        def data(self) -> np.ndarray:
+            return self._data
+
+        @data.setter
+        def data(self, value: np.ndarray) -> None:
+            seen.append(_measured(sys.getrefcount(value), self))
+
+    seen: list[int] = []
+    probe = Probe()
+    probe.data -= 0
+    return seen[0]
+
+
+def _minimum_getter_count() -> int:
+    """References a `data` getter sees to its tensor in ``w.grad.data`` when only `w`'s slot
+    refers to that tensor: as `Tensor.data`'s getter counts them."""
+
+    class Child:
+        __slots__ = ()
+
+        @property
+        def data(self) -> int:
+            return _record(self, sys.getrefcount(self))
+
+    class Holder:
+        __slots__ = ("_child",)
+
+        def __init__(self) -> None:
+            self._child = Child()
+
+        @property
+        def child(self) -> Child:
+            return self._child
+
+    def _record(child: Any, count: int) -> int:
+        seen.append(count)
+        return 0
+
+    seen: list[int] = []
+    holder = Holder()
+    _ = holder.child.data
+    return seen[0]
+
+
+_SETTER_ALIAS_FREE = _alias_free_count()
+_GETTER_MINIMUM = _minimum_getter_count()
+
+
+def written_through_alias(references: int, tensor: Tensor) -> None:
+    """``x.data -= v`` (and ``+=``, ...): the array was changed in place through the array the
+    getter handed out, and is handed back to the setter, which saw `references` to it. Date the
+    write; when nobody else holds the array, the hand-out is over."""
+    memory = memory_of(tensor)
+    if memory.users or memory.snapshot is not None or tensor._op is not None:
+        mark_written(tensor)  # (with no live op holding the memory, no op needs the date)
+    # The Memory's own `array` slot is one more reference than the probe had.
+    if memory.array is tensor._data and references <= _SETTER_ALIAS_FREE + 1:
+        memory.handed_out = False
+        if not memory.in_use(tensor):
+            memory.snapshot = None
 
 
 _BITS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
@@ -156,74 +273,39 @@ def _unchanged(array: np.ndarray, snapshot: np.ndarray) -> bool:
     return bool(np.array_equal(array, snapshot, equal_nan=array.dtype.kind == "f"))
 
 
-def _alias_free_count() -> int:
-    """How many references a property setter sees to its value in ``x.data -= v`` when nobody
-    else holds the array (the tensor's slot, the argument, the interpreter's stack and
-    getrefcount's own): measured once, so the check does not depend on the Python version."""
-
-    class Probe:
-        def __init__(self) -> None:
-            self._data = np.zeros(1)
-
-        @property
-        def data(self) -> np.ndarray:
-            return self._data
-
-        @data.setter
-        def data(self, value: np.ndarray) -> None:
-            seen.append(sys.getrefcount(value))
-
-    seen: list[int] = []
-    probe = Probe()
-    probe.data -= 0
-    return seen[0]
-
-
-_SETTER_ALIAS_FREE = _alias_free_count()
-
-
-def written_through_alias(tensor: Tensor, references: int) -> None:
-    """``x.data -= v`` (and ``+=``, ...): the array was changed in place through the array the
-    getter handed out, and is handed back to the setter, which saw `references` to it. Date the
-    write; when nobody else holds the array, the hand-out is over and its guard can go."""
-    root = tensor if tensor._root is None else tensor._root
-    root._written_at = next_change()
-    guard = root._guard
-    if guard is None:
-        return
-    if root is tensor and references <= _SETTER_ALIAS_FREE:
-        root._guard = None
-    else:
-        np.copyto(guard.snapshot, root._data)
-
-
-def guard_input(root: Tensor) -> bool:
-    """Called as an op records an input whose memory was handed out: date any unseen write
-    (before the op's stamp, so the op itself is not refused); drop the guard when no array
-    outside autograd_lite refers to the memory any more, else say that backward must compare."""
-    guard = root._guard
-    array = root._data
-    if not _unchanged(array, guard.snapshot):
-        mark_written(root)
-    # References: `array`, getrefcount's argument, and the root's slot. More means someone
-    # else (the user, or a view) still holds the array.
-    if sys.getrefcount(array) <= 3:
-        root._guard = None
-        return False
+def guard_input(memory: Memory) -> bool:
+    """Called as an op records an input with a `Memory` that is handed out or has a snapshot
+    (the op is already counted as a user): date any unseen write (before the op's stamp, so
+    the op itself is not refused) and, while the array is handed out, keep a snapshot of what
+    the op uses. True when backward must compare."""
+    if memory.snapshot is not None and not _unchanged(memory.array, memory.snapshot):
+        memory.written_at = next_change()
+        np.copyto(memory.snapshot, memory.array)
+    if not memory.handed_out:
+        return memory.snapshot is not None
+    # References: `array`, getrefcount's argument, the Memory's slot and the owning tensor's
+    # slot. More means someone else (the user, or a view) still holds the array.
+    array = memory.array
+    if sys.getrefcount(array) <= 4:
+        memory.handed_out = False
+        return memory.snapshot is not None
+    if memory.snapshot is None:
+        memory.snapshot = array.copy()
     return True
 
 
 def changed_after(tensor: Tensor, stamp: int) -> str | None:
     """How `tensor`'s values may have changed since the op stamped `stamp` used them: "data"
     (`.data` replaced), "written" (a write through autograd_lite into its memory), "exposed"
-    (its memory differs from the snapshot of a hand-out), or None."""
+    (its memory differs from the snapshot kept while it was handed out), or None."""
     if tensor._changed_at > stamp:
         return "data"
-    root = tensor if tensor._root is None else tensor._root
-    if root._written_at > stamp:
+    memory = tensor._memory
+    if memory is None or memory is HANDED_OUT_UNUSED:
+        return None
+    if memory.written_at > stamp:
         return "written"
-    guard = root._guard
-    if guard is not None and not _unchanged(root._data, guard.snapshot):
+    if memory.snapshot is not None and not _unchanged(memory.array, memory.snapshot):
         return "exposed"
     return None
 
@@ -361,8 +443,7 @@ class Tensor:
         "_changed_at",
         "_data",
         "_grad",
-        "_guard",
-        "_guarded",
+        "_memory",
         "_more_parents",
         "_name",
         "_op",
@@ -370,12 +451,10 @@ class Tensor:
         "_parent1",
         "_requires_grad",
         "_retains_grad",
-        "_root",
         "_saved",
         "_scope",
         "_stamp",
         "_trace",
-        "_written_at",
     )
     __hash__ = object.__hash__
 
@@ -402,10 +481,7 @@ class Tensor:
         self._scope: Any = None
         self._trace: Any = None
         self._calls: Any = None
-        self._guarded = False
-        self._root: Tensor | None = None
-        self._guard: _Guard | None = None
-        self._written_at = 0
+        self._memory: Memory | None = None
 
     # ----------------------------------------------------------------------------- storage
 
@@ -415,12 +491,17 @@ class Tensor:
         (like PyTorch's ``.data``). Assigning a new array replaces the values; writing into the
         array (``x.data[...] = v``, ``x.data -= lr * g``) changes them in place. Either way a
         graph recorded before the change refuses to run backward (see the memory guard)."""
-        return expose(self)
+        memory = self._memory
+        # A leaf whose memory no live op holds: nothing to keep, only note the hand-out.
+        if memory is not None and not memory.users and memory.snapshot is None and self._op is None:
+            memory.handed_out = True
+            return self._data
+        return expose(self, sys.getrefcount(self))
 
     @data.setter
     def data(self, value: Any) -> None:
         if value is self._data:  # x.data -= ...: NumPy already wrote into the array
-            written_through_alias(self, sys.getrefcount(value))
+            written_through_alias(sys.getrefcount(value), self)
             return
         array = to_array(value, "data")
         if self._requires_grad and array.dtype.kind != "f":
@@ -429,6 +510,7 @@ class Tensor:
                 f"array of dtype {array.dtype}"
             )
         self._data = array
+        self._memory = None  # another block of memory, with no history
         mark_changed(self)
 
     @property
@@ -511,7 +593,7 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same data (shared, no copy) with no history and no gradient."""
         detached = make(self._data)
-        detached._root = self if self._root is None else self._root
+        detached._memory = memory_of(self, assume_used=True)
         return detached
 
     # ----------------------------------------------------------------------------- array-likeness
@@ -543,7 +625,7 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The underlying ndarray (no copy; writes into it are seen like `.data`'s)."""
-        return expose(self)
+        return expose(self, sys.getrefcount(self))
 
     def tolist(self) -> Any:
         """The values as (nested lists of) Python numbers."""
@@ -642,10 +724,7 @@ def make(
     t._scope = None
     t._trace = None
     t._calls = None
-    t._guarded = False
-    t._root = None
-    t._guard = None
-    t._written_at = 0
+    t._memory = None
     t._requires_grad = op is not None
     t._retains_grad = False
     t._changed_at = 0

@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import grad_mode
+from autograd_lite import grad_mode, storage
 from autograd_lite.grad_mode import state
 from autograd_lite.storage import (
+    HANDED_OUT_UNUSED,
     NO_SAVED,
     Tensor,
     as_tensor,
@@ -32,6 +33,7 @@ from autograd_lite.storage import (
     guard_input,
     is_tensor,
     make,
+    memory_of,
     operands,
     to_array,
 )
@@ -161,12 +163,9 @@ def record(
     if grad_mode.extras_active:  # some thread has grad mode off, a scope, anomaly or profiler
         return _record_with_extras(data, op, (a,) if b is None else (a, b), saved)
     if a._requires_grad or (b is not None and b._requires_grad):
-        # The memory guard (autograd_lite.storage): an input whose memory was handed out to
-        # the user is checked before the op is stamped.
-        # (`_root`: the tensor owning a view's memory; None for a tensor owning its own.)
-        if (a if a._root is None else a._root)._guard is not None or (
-            b is not None and (b if b._root is None else b._root)._guard is not None
-        ):
+        # The memory guard (autograd_lite.storage): inputs with a Memory record are counted
+        # and checked.
+        if a._memory is not None or (b is not None and b._memory is not None):
             return _make_node(data, op, (a,) if b is None else (a, b), saved)
         return make(data, op, a, b, None, saved)
     return make(data)
@@ -191,13 +190,19 @@ def _make_node(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: Any
     `autograd_lite.storage`)."""
     guarded = False
     for parent in parents:
-        root = parent if parent._root is None else parent._root
-        if root._guard is not None and guard_input(root):
+        memory = parent._memory
+        if memory is None:
+            continue
+        if memory is HANDED_OUT_UNUSED:
+            memory = memory_of(parent)
+        memory.users += 1  # counted, so a later hand-out knows whether a live op holds it
+        if (memory.handed_out or memory.snapshot is not None) and guard_input(memory):
             guarded = True
     second = parents[1] if len(parents) > 1 else None
     more = parents if len(parents) > 2 else None
     node = make(data, op, parents[0], second, more, saved)
-    node._guarded = guarded
+    if guarded:  # make backward check this op (and the older ones) against the snapshots
+        storage.last_change = storage.tick()
     return node
 
 
