@@ -157,3 +157,37 @@ def test_the_guard_keeps_no_memory_alive():
     del t, view
     gc.collect()
     assert owner() is None
+
+
+def test_a_gradient_handed_out_then_used_by_an_op_and_written_is_caught():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    g = w.grad.data  # handed out while no op used it
+    v = Tensor([3.0, 4.0], requires_grad=True)
+    loss = (v * w.grad).sum()  # now an op saves it, and the user still holds `g`
+    g[0] = 100.0
+    with pytest.raises(RuntimeError, match=r"changed through an array obtained from \.data"):
+        loss.backward()
+
+
+def test_the_course_update_through_data_keeps_no_snapshot_between_steps():
+    """``w.data -= lr * w.grad.data`` after backward: no live op holds w, the alias is dropped
+    at once, so the guard keeps no copy (what keeps such loops as fast as before)."""
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        w.grad = None
+        (w * w).sum().backward()
+        w.data -= 0.1 * w.grad.data
+    memory = w._memory
+    assert memory is not None and memory.snapshot is None and not memory.handed_out
+    assert memory.users == 0  # every op that used w was freed by backward
+
+
+def test_a_hand_out_while_a_graph_holds_the_tensor_keeps_a_snapshot_until_freed():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    raw = w.data  # the graph holds w: its values are kept
+    assert w._memory.snapshot is not None
+    raw[...] = raw  # the same values: nothing changed
+    loss.backward()
+    np.testing.assert_array_equal(w.grad.data, [2.0, 4.0])
