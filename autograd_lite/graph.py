@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from autograd_lite.ops import numpy_math
 from autograd_lite.ops._core import apply_partial, is_freed, operands_of
 from autograd_lite.storage import NO_SAVED, Tensor, tick
 
@@ -137,8 +138,6 @@ class Node:
     def local_gradient(self, index: int, upstream: Any) -> Any:
         """The op's partial derivative for input `index` applied to `upstream` = dL/d(output)
         as plain NumPy (nothing recorded): dL/d(input) before broadcasting is undone."""
-        from autograd_lite.ops import numpy_math
-
         tensor = self.tensor
         if tensor._parents is None:
             raise RuntimeError(f"graph.node: the graph behind op '{self.op}' was freed")
