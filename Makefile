@@ -62,6 +62,7 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 docs: $(STAMP) graphviz
+	$(PY) scripts/update-readme-ops
 	$(PY) examples/make_docs_pictures.py
 
 clean:

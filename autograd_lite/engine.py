@@ -25,6 +25,7 @@ from autograd_lite.grad_mode import set_grad_enabled, state
 from autograd_lite.ops import numpy_math, tensor_math
 from autograd_lite.ops._core import unbroadcast
 from autograd_lite.storage import NO_SAVED, Tensor, make, to_array
+from autograd_lite.validation import boolean
 
 Observer = Callable[[Tensor, int, Tensor, Any, Any], None]
 
@@ -100,6 +101,12 @@ def _seed_gradient(root: Tensor, gradient: Any, create_graph: bool, where: str =
     return make(seed) if create_graph else seed
 
 
+def _check_flags(where: str, retain_graph: Any, create_graph: Any) -> None:
+    if retain_graph is not None:
+        boolean(retain_graph, "retain_graph", where)
+    boolean(create_graph, "create_graph", where)
+
+
 def _check_root(root: Any, where: str) -> None:
     if not isinstance(root, Tensor):
         raise TypeError(f"{where}: expected a Tensor, got {type(root).__name__}")
@@ -130,6 +137,7 @@ def backward(
     `index` (used by `explain` to narrate the chain rule).
     """
     _check_root(root, "backward")
+    _check_flags("backward", retain_graph, create_graph)
     if storage.trace_hooks:  # inside a function autograd_lite.compile traces
         storage.trace_event("backward")
     if retain_graph is None:
@@ -173,6 +181,8 @@ def gradients(
         raise ValueError(
             f"{where}: {len(grad_outputs)} grad_outputs for {len(outputs_list)} outputs"
         )
+    _check_flags(where, retain_graph, create_graph)
+    boolean(allow_unused, "allow_unused", where)
     for output in outputs_list:
         _check_root(output, where)
     for k, tensor in enumerate(inputs_list):
@@ -350,6 +360,7 @@ def _run(
     ``xp = tensor_math`` they are Tensors and every step is itself recorded.
     """
     recording = xp is tensor_math
+    free = not retain_graph
     hook = _partial_hook(observer)
     grads: dict[Tensor, Any] = {}
     pop_grad, get_grad = grads.pop, grads.get
@@ -381,7 +392,7 @@ def _run(
             raise _freed_graph_error(tensor)
         if tensor._retains_grad if targets is None else tensor in targets:
             results.append((tensor, _unshared(grad, shared)))
-        if last_change > tensor._stamp or tensor._guarded:
+        if last_change > tensor._stamp:
             _check_unchanged(tensor)
         if second is None:
             parents = (first,)
@@ -400,6 +411,10 @@ def _run(
         op = tensor._op
         partials, unary, saved = op.partials, op.unary, tensor._saved
         for i, parent in enumerate(parents):
+            if free:
+                memory = parent._memory  # the memory guard counts the ops using a memory
+                if memory is not None and tensor._stamp > memory.created_at:
+                    memory.users -= 1
             if not parent._requires_grad:
                 continue
             if saved is NO_SAVED:  # _core.apply_partial, spelt out
@@ -429,7 +444,7 @@ def _run(
                 grads[parent] = previous + parent_grad
             else:
                 previous += parent_grad  # fan-out sum into an array only this sweep holds
-        if not retain_graph:  # free the graph behind this tensor (see _core on freed nodes)
+        if free:  # free the graph behind this tensor (see storage on freed nodes)
             tensor._parent0 = tensor._parent1 = tensor._more_parents = None
             tensor._saved = NO_SAVED
     if targets is not None:

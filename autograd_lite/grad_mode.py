@@ -58,6 +58,21 @@ def _set_mode(mode: bool) -> None:
         state.grad_enabled = mode
 
 
+def _in_mode(fn: F, mode: bool) -> F:
+    """`fn` wrapped to run in grad mode `mode`, restoring the caller's mode afterwards."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        previous = state.grad_enabled
+        _set_mode(mode)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _set_mode(previous)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def is_grad_enabled() -> bool:
     """True when new operations in this thread are recorded for backward."""
     return state.grad_enabled
@@ -87,18 +102,7 @@ class set_grad_enabled:
 
     def __call__(self, fn: F) -> F:
         _set_mode(self._previous)  # decorating must not change the mode of the decorating code
-        mode = self._mode
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = state.grad_enabled
-            _set_mode(mode)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                _set_mode(previous)
-
-        return wrapper  # type: ignore[return-value]
+        return _in_mode(fn, self._mode)
 
 
 class _GradModeSwitch:
@@ -114,18 +118,7 @@ class _GradModeSwitch:
         _set_mode(state.saved_grad_modes.pop())
 
     def __call__(self, fn: F) -> F:
-        mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            previous = state.grad_enabled
-            _set_mode(mode)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                _set_mode(previous)
-
-        return wrapper  # type: ignore[return-value]
+        return _in_mode(fn, self.mode)
 
 
 class no_grad(_GradModeSwitch):

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import graph
 from autograd_lite.engine import topological_order
 from autograd_lite.grad_mode import enable_grad, no_grad
 from autograd_lite.storage import Tensor
@@ -133,6 +134,7 @@ class GradcheckReport:
     output_shape: tuple[int, ...]
     nondeterminism: str | None = None
     notes: list[str] = field(default_factory=list)
+    low_precision: str | None = None  # the lower-precision dtype f computes in, if any
 
     @property
     def deterministic(self) -> bool:
@@ -211,6 +213,13 @@ class GradcheckReport:
             if not failed
             else f"FAIL: {', '.join(failed)} disagree(s) with central differences"
         )
+        if failed and self.low_precision:
+            result += (
+                f" — but f computes in {self.low_precision}: its rounding (about "
+                f"{np.finfo(self.low_precision).eps:.0e} relative) divided by 2·eps swamps "
+                "the differences, so the rounding, not backward, likely explains the error; "
+                "check f in float64"
+            )
         return "\n".join([head, output, *table, *self.notes, result])
 
 
@@ -309,7 +318,12 @@ class _Subject:
         for i, item in enumerate(items):
             name = getattr(item, "name", None) or f"input {i}"
             self.names.append(name)
-            data = item.data if isinstance(item, Tensor) else np.asarray(item)
+            data = item._data if isinstance(item, Tensor) else np.asarray(item)
+            if data.dtype.kind not in "fiub":
+                raise TypeError(
+                    f"gradcheck: input {name!r} holds {data.dtype} values; gradients here are "
+                    "for real numbers (a complex input would lose its imaginary part)"
+                )
             self.dtypes.append(data.dtype)
             copy = np.array(data, dtype=np.float64, copy=True, order="C")
             if pass_inputs:
@@ -325,8 +339,8 @@ class _Subject:
                     f"gradcheck: input {name!r} was produced by an op; only leaves (inputs, "
                     "parameters) can be perturbed"
                 )
-            self.originals.append((item, item.data, item.grad, item.requires_grad))
-            item.data, item.grad, item.requires_grad = copy, None, True
+            self.originals.append((item, item._data, item.grad, item.requires_grad))
+            item._data, item.grad, item.requires_grad = copy, None, True
             self.leaves.append(item)
 
     def __call__(self) -> Tensor:
@@ -339,7 +353,7 @@ class _Subject:
 
     def restore(self) -> None:
         for tensor, data, grad, requires_grad in reversed(self.originals):
-            tensor.data, tensor.grad = data, grad
+            tensor._data, tensor.grad = data, grad
             tensor.requires_grad = requires_grad
         self.originals.clear()
 
@@ -357,10 +371,11 @@ def _check(
     projection = None if out.size == 1 else rng.standard_normal(out.shape)
 
     def phi(tensor: Tensor) -> float:
-        values = tensor.data.astype(np.float64)
+        values = tensor._data.astype(np.float64)
         return float(values.sum() if projection is None else np.sum(projection * values))
 
     report = GradcheckReport([], eps, atol, rtol, out.shape)
+    report.low_precision = _lower_precision(out)  # before backward frees the graph
     analytic = _backward_gradients(subject, out, projection, report.notes)
     with no_grad():
         first, second = phi(subject()), phi(subject())
@@ -374,6 +389,11 @@ def _check(
             "model.eval() — or random numbers drawn inside f without a fixed seed."
         )
         return report
+    if report.low_precision:
+        report.notes.append(
+            f"note: f computes in {report.low_precision} (some values on its graph have that "
+            "dtype), so central differences carry its rounding error"
+        )
     upcast = [n for n, d in zip(subject.names, subject.dtypes) if d != np.float64]
     if upcast:
         report.notes.append(f"note: up-cast to float64 for the check: {', '.join(upcast)}")
@@ -386,6 +406,16 @@ def _check(
             )
         )
     return report
+
+
+def _lower_precision(out: Tensor) -> str | None:
+    """The name of a float dtype below float64 that f's result or graph computes in, if any."""
+    tensors = [out] + (graph.topological_order(out) if out.requires_grad else [])
+    for tensor in tensors:
+        dtype = tensor.dtype
+        if dtype.kind == "f" and dtype.itemsize < 8:
+            return dtype.name
+    return None
 
 
 def _backward_gradients(
@@ -408,7 +438,7 @@ def _backward_gradients(
         return [
             np.zeros(leaf.shape)
             if leaf.grad is None
-            else np.array(leaf.grad.data, dtype=np.float64, copy=True)
+            else np.array(leaf.grad._data, dtype=np.float64, copy=True)
             for leaf in subject.leaves
         ]
     finally:
@@ -438,7 +468,7 @@ def _central_differences(
     phi: Callable[[Tensor], float],
 ) -> np.ndarray:
     """(φ(x + ε·eᵢ) − φ(x − ε·eᵢ)) / 2ε for each flat index i, perturbing `leaf` in place."""
-    flat = leaf.data.reshape(-1)  # a view: leaf.data is a C-contiguous float64 copy
+    flat = leaf._data.reshape(-1)  # a view: leaf._data is a C-contiguous float64 copy
     numeric = np.empty(indices.size)
     with no_grad():
         for k, i in enumerate(indices):

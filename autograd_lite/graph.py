@@ -28,7 +28,8 @@ from types import MappingProxyType
 from typing import Any
 
 from autograd_lite import storage
-from autograd_lite.ops._core import ScalarOp, apply_partial, is_freed
+from autograd_lite.ops import numpy_math
+from autograd_lite.ops._core import apply_partial, is_freed, operands_of
 from autograd_lite.storage import NO_SAVED, Tensor, tick
 
 __all__ = [
@@ -91,14 +92,7 @@ class Node:
     def operands(self) -> list[Any]:
         """The op's operands in the order they were written: input tensors, and the Python
         number of an op such as ``3 * x`` on its side. Empty for a leaf or a freed node."""
-        tensor = self.tensor
-        if tensor._parents is None:
-            return []
-        operands: list[Any] = list(tensor._parents)
-        op = tensor._op
-        if isinstance(op, ScalarOp):
-            operands.insert(0 if op.scalar_first else len(operands), tensor._saved)
-        return operands
+        return operands_of(self.tensor)
 
     @property
     def numbers(self) -> list[Any]:
@@ -145,8 +139,6 @@ class Node:
     def local_gradient(self, index: int, upstream: Any) -> Any:
         """The op's partial derivative for input `index` applied to `upstream` = dL/d(output)
         as plain NumPy (nothing recorded): dL/d(input) before broadcasting is undone."""
-        from autograd_lite.ops import numpy_math
-
         tensor = self.tensor
         if tensor._parents is None:
             raise RuntimeError(f"graph.node: the graph behind op '{self.op}' was freed")

@@ -21,7 +21,8 @@ import numpy as np
 
 from autograd_lite import storage
 from autograd_lite.grad_mode import no_grad, state
-from autograd_lite.ops._core import Op, record
+from autograd_lite.ops._core import Op, record, unbroadcast
+from autograd_lite.ops.elementwise import where as select
 from autograd_lite.ops.shape import normalize_index
 from autograd_lite.storage import Tensor, make, to_array
 
@@ -74,7 +75,7 @@ def _write(target: Tensor, values: np.ndarray, op: str, where: Any = None) -> No
         np.copyto(target._data, values, casting="same_kind")
     else:
         np.copyto(target._data, values, casting="same_kind", where=where)
-    storage.mark_written(target._data)
+    storage.mark_written(target)
 
 
 def _former_self(target: Tensor) -> Tensor:
@@ -118,8 +119,6 @@ def update(target: Tensor, function: Callable[[Any, Any], Tensor], value: Any, o
 def assign(target: Tensor, value: Any, where: Any = True, op: str = "assign") -> Tensor:
     """``target[...] = value`` (where `where` is True, when given): NumPy's ``out=``."""
     if where is not True:
-        from autograd_lite.ops import where as select
-
         mask = np.asarray(where._data if isinstance(where, Tensor) else where, dtype=bool)
         return update(target, lambda old, new: select(mask, new, old), value, op)
     return update(target, lambda old, new: _replaced(old, new), value, op)
@@ -174,8 +173,6 @@ def _setitem_old_partial(xp: Any, g: Any, y: Any, old: Any, value: Any, *, index
 
 def _setitem_value_partial(xp: Any, g: Any, y: Any, old: Any, value: Any, *, index: Any, winners):
     # ∂/∂value: each element of (broadcast) value receives g at the positions it won
-    from autograd_lite.ops._core import unbroadcast
-
     target_shape = np.zeros(winners.shape, dtype=np.int8)[index].shape
     won = winners[index].reshape(-1) == np.arange(int(np.prod(target_shape, dtype=np.int64)))
     picked = g[index] * xp.constant(won.reshape(target_shape).astype(xp.raw(g).dtype))
@@ -207,7 +204,7 @@ def set_item(target: Tensor, index: Any, value: Any) -> None:
             target._data[index] = values
         except (ValueError, IndexError, TypeError) as error:
             raise type(error)(f"setitem: {error} (tensor of shape {target.shape})") from None
-        storage.mark_written(target._data)
+        storage.mark_written(target)
         return
     _refuse_leaf(target, "setitem")
     result = _setitem(_former_self(target), value, index)

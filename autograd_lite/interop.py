@@ -27,9 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import storage
+from autograd_lite import creation, storage
 from autograd_lite.grad_mode import state
+from autograd_lite.inplace import assign
 from autograd_lite.ops import REGISTRY
+from autograd_lite.ops import sum as total
+from autograd_lite.ops import where as select
 from autograd_lite.storage import Tensor, make
 
 __all__ = ["array_function", "array_ufunc", "dispatch_table"]
@@ -157,8 +160,6 @@ def _no_rule(name: str) -> TypeError:
 
 def _write_out(result: Any, out: Any, where: Any) -> Any:
     """Put `result` into the single `out` target (respecting `where`) and return the target."""
-    from autograd_lite.inplace import assign
-
     if isinstance(out, Tensor):
         return assign(out, result, where=where, op="out=")
     values = result._data if isinstance(result, Tensor) else np.asarray(result)
@@ -259,8 +260,6 @@ def array_function(self: Tensor, func: Any, types: tuple, args: tuple, kwargs: d
     if function is not None:
         return _call_with_numpy_keywords(function, func, name, args, dict(kwargs))
     if func in _LIKE:
-        from autograd_lite import creation
-
         return getattr(creation, _LIKE[func])(*args, **kwargs)
     if func not in NO_GRADIENT_FUNCTIONS and _needs_gradient(args, kwargs):
         raise _no_rule(name)
@@ -299,9 +298,6 @@ def _masked_reduction(
 ) -> Any:
     """sum/prod/mean with where=: the masked-out elements count as the identity (0 or 1), and
     mean divides by the number of elements kept, as NumPy does."""
-    from autograd_lite.ops import sum as total
-    from autograd_lite.ops import where as select
-
     a, *rest = args
     mask = np.asarray(_unwrap(where), dtype=bool)
     if func is np.sum:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import itertools
 import numbers
 import sys
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -87,77 +86,81 @@ def mark_changed(tensor: Tensor) -> None:
 #
 # A graph keeps its inputs' arrays to compute gradients later, so a write into one of those
 # arrays between forward and backward would silently give gradients for values that no longer
-# exist. Two registries, both keyed by the array that owns the memory (views and detached
-# tensors share it), make every such write either dated or seen:
+# exist. Every write is made either dated or seen, per block of memory: tensors that share one
+# (a tensor and its views made by view ops — a transpose, a slice, a reshape — or by detach())
+# share one `Memory` record in their `_memory` slot. Most tensors never need one (None).
 #
-# - `written`: writes through autograd_lite (x[i] = v, in-place operators, out=, optimiser
-#   steps) date the memory they changed. Backward refuses an op recorded before a write into
-#   the memory of its inputs or output.
-# - `exposed`: an array handed to the user (`.data`, `.numpy()`) can be written by NumPy behind
-#   our back, so its memory keeps a snapshot. The snapshot is compared with the memory when an
-#   op records it, when it is handed out again and at backward; a difference found at record
-#   or hand-out time is dated as a write, one found at backward makes backward raise. When an
-#   op records the memory and no array outside autograd_lite refers to it any more (reference
-#   count), the snapshot is dropped: nothing can write it unseen from then on.
+# - Writes through autograd_lite (x[i] = v, in-place operators, out=, optimiser steps, writes
+#   into a view or a detached copy) set the memory's `written_at`. Backward refuses an op
+#   recorded before a write into the memory of its inputs or output.
+# - An array handed to the user (`.data`, `.numpy()`) can be written by NumPy behind our back.
+#   If ops not yet freed hold that memory, the memory keeps a snapshot, compared when an op
+#   records it (a difference is dated as a write, before the op) and at backward (a difference
+#   makes backward raise). An op recording a handed-out memory while the user still holds the
+#   array takes a snapshot too. When nobody outside autograd_lite refers to the array any more
+#   (reference count), the hand-out is over.
+# - To know whether ops not yet freed hold a memory, a `Memory` counts the recorded ops using
+#   it (`users`), decremented when backward frees them. Only tensors that have a `Memory` pay
+#   for this; a memory handed out for the first time is assumed held (one snapshot, a copy).
 #
-# Costs: nothing while no array is exposed but a check of `exposed` per recorded op; an
-# exposed array costs a copy when first handed out and a comparison per op that records it
-# while the user still holds it. (`np.asarray(t)` hands out a read-only view: no snapshot.)
+# Costs for the ordinary op: a slot read per input when it records, and per input when backward
+# frees it. (`np.asarray(t)` hands out a read-only view: nothing to guard.)
 
 
-class _Memory:
-    """A registry entry: a weak reference to the owning array (so the registry keeps no memory
-    alive) and what the registry knows about it."""
+class Memory:
+    """What the guard knows about one block of memory shared by some tensors."""
 
-    __slots__ = ("__weakref__", "owner", "snapshot", "tick")
+    __slots__ = ("array", "created_at", "handed_out", "snapshot", "users", "written_at")
 
-    def __init__(self, owner: np.ndarray, tick_: int, snapshot: np.ndarray | None = None) -> None:
-        self.owner = weakref.ref(owner)
-        self.tick = tick_
-        self.snapshot = snapshot
+    def __init__(self, array: np.ndarray, assume_used: bool) -> None:
+        self.array = array  # the array owning the memory
+        self.created_at = tick()  # ops recorded before this were not counted in `users`
+        self.users = 0
+        self.written_at = 0
+        self.handed_out = False
+        self.snapshot: np.ndarray | None = None
+        if assume_used:  # earlier ops may hold it: keep what they used
+            self.snapshot = array.copy()
 
-
-written: dict[int, _Memory] = {}
-exposed: dict[int, _Memory] = {}
-
-
-def memory_of(array: np.ndarray) -> np.ndarray:
-    """The ndarray that owns `array`'s memory (itself, or the base its views share)."""
-    while isinstance(array.base, np.ndarray):
-        array = array.base
-    return array
+    def in_use(self, tensor: Tensor) -> bool:
+        """Whether ops not yet freed may hold this memory (counted users, or the node of a
+        result that is not freed: its own partial may use its output)."""
+        return self.users > 0 or (tensor._op is not None and tensor._parent0 is not None)
 
 
-def _entry(registry: dict[int, _Memory], owner: np.ndarray) -> _Memory | None:
-    entry = registry.get(id(owner))
-    return entry if entry is not None and entry.owner() is owner else None
+# In `_memory`: handed out while no op could hold it (`w.grad.data`), not yet recorded. A real
+# Memory is made when an op records it or it is written.
+HANDED_OUT_UNUSED = Memory(np.empty(0), assume_used=False)  # a marker, shared, never counted
+HANDED_OUT_UNUSED.handed_out = True
+HANDED_OUT_UNUSED.created_at = sys.maxsize  # no op is ever counted (or released) on it
 
 
-def _register(registry: dict[int, _Memory], owner: np.ndarray, entry: _Memory) -> None:
-    key = id(owner)
+def memory_of(tensor: Tensor, assume_used: bool = False) -> Memory:
+    """The tensor's `Memory`, made on first need."""
+    memory = tensor._memory
+    if memory is None:
+        memory = tensor._memory = Memory(tensor._data, assume_used)
+    elif memory is HANDED_OUT_UNUSED:
+        memory = tensor._memory = Memory(tensor._data, False)
+        memory.handed_out = True
+    return memory
 
-    def forget(ref: weakref.ref, key: int = key) -> None:
-        current = registry.get(key)
-        if current is not None and current.owner is ref:
-            del registry[key]
 
-    entry.owner = weakref.ref(owner, forget)
-    registry[key] = entry
+def link_view(result: Tensor, source: Tensor) -> Tensor:
+    """Record that `result` (made by a view op or detach) shares `source`'s memory when NumPy
+    gave a view; returns `result`."""
+    if result._data.base is not None and result is not source:
+        result._memory = memory_of(source, assume_used=True)
+    return result
 
 
-def mark_written(array: np.ndarray) -> None:
-    """Date a write into `array`'s memory (through autograd_lite): ops recorded before it that
-    used this memory refuse backward. An exposed snapshot of it is refreshed."""
-    owner = memory_of(array)
-    when = next_change()
-    entry = _entry(written, owner)
-    if entry is None:
-        _register(written, owner, _Memory(owner, when))
-    else:
-        entry.tick = when
-    seen = _entry(exposed, owner)
-    if seen is not None:
-        seen.snapshot = owner.copy()
+def mark_written(tensor: Tensor) -> None:
+    """Date a write through autograd_lite into `tensor`'s memory: ops recorded before it that
+    used this memory refuse backward. A snapshot of it is refreshed."""
+    memory = memory_of(tensor)
+    memory.written_at = next_change()
+    if memory.snapshot is not None:
+        np.copyto(memory.snapshot, memory.array)
 
 
 def write_values(tensor: Tensor, values: Any) -> None:
@@ -169,73 +172,163 @@ def write_values(tensor: Tensor, values: Any) -> None:
     target = tensor._data
     if target.flags.writeable:
         np.copyto(target, values, casting="same_kind")
-        mark_written(target)
+        mark_written(tensor)
     else:  # a read-only array (a broadcast view): give the tensor a fresh array instead
         tensor._data = np.array(np.broadcast_to(values, target.shape), dtype=target.dtype)
+        tensor._memory = None
         mark_changed(tensor)
 
 
-def expose(tensor: Tensor) -> np.ndarray:
-    """Hand out `tensor`'s array for the user to read or write (`.data`, `.numpy()`): keep a
-    snapshot of its memory, first checking that an earlier snapshot still matches (a write
-    through an earlier hand-out is dated now)."""
-    if trace_hooks:
-        trace_event("read", tensor, "its array (.data or .numpy())")
-    array = tensor._data
-    owner = memory_of(array)
-    entry = _entry(exposed, owner)
-    if entry is None:
-        _register(exposed, owner, _Memory(owner, tick(), owner.copy()))
-    elif not _unchanged(owner, entry.snapshot):
-        mark_written(owner)  # refreshes the snapshot too
+def expose(tensor: Tensor, references: int) -> np.ndarray:
+    """Hand out `tensor`'s array for the user to read or write (`.data`, `.numpy()`): when
+    ops not yet freed hold its memory, keep a snapshot, first checking that an earlier one
+    still matches (a write through an earlier hand-out is dated now). `references` is what
+    the getter counted to `tensor`: at the minimum (``w.grad.data``: only its holder's slot)
+    no op can hold it, so a first hand-out needs no snapshot."""
+    first = tensor._memory is None
+    if first and references <= _GETTER_MINIMUM:
+        tensor._memory = HANDED_OUT_UNUSED  # no op holds it: nothing to keep, nothing to date
+        return tensor._data
+    memory = memory_of(tensor, assume_used=references > _GETTER_MINIMUM)
+    if not first:
+        if memory.snapshot is not None:
+            if not _unchanged(memory.array, memory.snapshot):
+                mark_written(tensor)  # refreshes the snapshot too
+        elif memory.in_use(tensor):
+            memory.snapshot = memory.array.copy()
+    memory.handed_out = True
     global last_change
     last_change = tick()  # ops recorded before now check the snapshot at backward
-    return array
+    return tensor._data
 
 
-def _unchanged(owner: np.ndarray, snapshot: np.ndarray | None) -> bool:
-    """True when the memory still holds the snapshot, bit for bit (NaN included)."""
-    if snapshot is None:
-        return True
-    try:
-        return owner.tobytes() == snapshot.tobytes()
-    except ValueError:
-        return bool(np.array_equal(owner, snapshot, equal_nan=owner.dtype.kind == "f"))
+# The two reference counts below are measured at import on probes that make exactly the calls
+# Tensor's `data` property makes, so the checks hold whatever the Python version's stack does.
 
 
-def guard_inputs(parents: tuple[Tensor, ...]) -> bool:
-    """Called as an op records, while some memory is exposed: date any unseen write into its
-    inputs' memory (before the op's stamp, so the op itself is not refused), and say whether
-    an input's memory is still held outside autograd_lite (then backward compares it)."""
-    guarded = False
-    for parent in parents:
-        owner = memory_of(parent._data)
-        entry = _entry(exposed, owner)
-        if entry is None:
-            continue
-        if not _unchanged(owner, entry.snapshot):
-            mark_written(owner)
-        # References: this function's variable, getrefcount's argument, and the tensor's
-        # slot (or a view's base). More means someone else still holds the array.
-        if sys.getrefcount(owner) <= 3:
-            del exposed[id(owner)]
-        else:
-            guarded = True
-    return guarded
+def _measured(count: int, *_: Any) -> int:
+    return count
+
+
+def _alias_free_count() -> int:
+    """References a `data` setter sees to its value in ``x.data -= v`` when nobody else holds
+    the array: as `Tensor.data`'s setter counts them."""
+
+    class Probe:
+        __slots__ = ("_data",)
+
+        def __init__(self) -> None:
+            self._data = np.zeros(1)
+
+        @property
+        def data(self) -> np.ndarray:
+            return self._data
+
+        @data.setter
+        def data(self, value: np.ndarray) -> None:
+            seen.append(_measured(sys.getrefcount(value), self))
+
+    seen: list[int] = []
+    probe = Probe()
+    probe.data -= 0
+    return seen[0]
+
+
+def _minimum_getter_count() -> int:
+    """References a `data` getter sees to its tensor in ``w.grad.data`` when only `w`'s slot
+    refers to that tensor: as `Tensor.data`'s getter counts them."""
+
+    class Child:
+        __slots__ = ()
+
+        @property
+        def data(self) -> int:
+            return _record(self, sys.getrefcount(self))
+
+    class Holder:
+        __slots__ = ("_child",)
+
+        def __init__(self) -> None:
+            self._child = Child()
+
+        @property
+        def child(self) -> Child:
+            return self._child
+
+    def _record(child: Any, count: int) -> int:
+        seen.append(count)
+        return 0
+
+    seen: list[int] = []
+    holder = Holder()
+    _ = holder.child.data
+    return seen[0]
+
+
+_SETTER_ALIAS_FREE = _alias_free_count()
+_GETTER_MINIMUM = _minimum_getter_count()
+
+
+def written_through_alias(references: int, tensor: Tensor) -> None:
+    """``x.data -= v`` (and ``+=``, ...): the array was changed in place through the array the
+    getter handed out, and is handed back to the setter, which saw `references` to it. Date the
+    write; when nobody else holds the array, the hand-out is over."""
+    memory = memory_of(tensor)
+    if memory.users or memory.snapshot is not None or tensor._op is not None:
+        mark_written(tensor)  # (with no live op holding the memory, no op needs the date)
+    # The Memory's own `array` slot is one more reference than the probe had.
+    if memory.array is tensor._data and references <= _SETTER_ALIAS_FREE + 1:
+        memory.handed_out = False
+        if not memory.in_use(tensor):
+            memory.snapshot = None
+
+
+_BITS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _unchanged(array: np.ndarray, snapshot: np.ndarray) -> bool:
+    """True when the memory still holds the snapshot, bit for bit (so NaN equals NaN)."""
+    if array.nbytes <= 65536:  # small: one bytes comparison is cheapest
+        return array.tobytes() == snapshot.tobytes()
+    bits = _BITS.get(array.dtype.itemsize)
+    if bits is not None and array.flags.c_contiguous:
+        return bool(np.array_equal(array.view(bits), snapshot.view(bits)))
+    return bool(np.array_equal(array, snapshot, equal_nan=array.dtype.kind == "f"))
+
+
+def guard_input(memory: Memory) -> bool:
+    """Called as an op records an input with a `Memory` that is handed out or has a snapshot
+    (the op is already counted as a user): date any unseen write (before the op's stamp, so
+    the op itself is not refused) and, while the array is handed out, keep a snapshot of what
+    the op uses. True when backward must compare."""
+    if memory.snapshot is not None and not _unchanged(memory.array, memory.snapshot):
+        memory.written_at = next_change()
+        np.copyto(memory.snapshot, memory.array)
+    if not memory.handed_out:
+        return memory.snapshot is not None
+    # References: `array`, getrefcount's argument, the Memory's slot and the owning tensor's
+    # slot. More means someone else (the user, or a view) still holds the array.
+    array = memory.array
+    if sys.getrefcount(array) <= 4:
+        memory.handed_out = False
+        return memory.snapshot is not None
+    if memory.snapshot is None:
+        memory.snapshot = array.copy()
+    return True
 
 
 def changed_after(tensor: Tensor, stamp: int) -> str | None:
     """How `tensor`'s values may have changed since the op stamped `stamp` used them: "data"
     (`.data` replaced), "written" (a write through autograd_lite into its memory), "exposed"
-    (its memory differs from the snapshot of a hand-out), or None."""
+    (its memory differs from the snapshot kept while it was handed out), or None."""
     if tensor._changed_at > stamp:
         return "data"
-    owner = memory_of(tensor._data)
-    entry = _entry(written, owner)
-    if entry is not None and entry.tick > stamp:
+    memory = tensor._memory
+    if memory is None or memory is HANDED_OUT_UNUSED:
+        return None
+    if memory.written_at > stamp:
         return "written"
-    entry = _entry(exposed, owner)
-    if entry is not None and not _unchanged(owner, entry.snapshot):
+    if memory.snapshot is not None and not _unchanged(memory.array, memory.snapshot):
         return "exposed"
     return None
 
@@ -387,7 +480,7 @@ class Tensor:
         "_changed_at",
         "_data",
         "_grad",
-        "_guarded",
+        "_memory",
         "_more_parents",
         "_name",
         "_op",
@@ -425,7 +518,7 @@ class Tensor:
         self._scope: Any = None
         self._trace: Any = None
         self._calls: Any = None
-        self._guarded = False
+        self._memory: Memory | None = None
         if trace_hooks:
             trace_event("created", self, data, requires_grad)
 
@@ -437,20 +530,28 @@ class Tensor:
         (like PyTorch's ``.data``). Assigning a new array replaces the values; writing into the
         array (``x.data[...] = v``, ``x.data -= lr * g``) changes them in place. Either way a
         graph recorded before the change refuses to run backward (see the memory guard)."""
-        return expose(self)
+        if trace_hooks:
+            trace_event("read", self, ".data")
+        memory = self._memory
+        # A leaf whose memory no live op holds: nothing to keep, only note the hand-out.
+        if memory is not None and not memory.users and memory.snapshot is None and self._op is None:
+            memory.handed_out = True
+            return self._data
+        return expose(self, sys.getrefcount(self))
 
     @data.setter
     def data(self, value: Any) -> None:
-        array = to_array(value, "data")
-        if array is self._data:  # x.data -= ...: NumPy already wrote into the array
-            mark_written(array)
+        if value is self._data:  # x.data -= ...: NumPy already wrote into the array
+            written_through_alias(sys.getrefcount(value), self)
             return
+        array = to_array(value, "data")
         if self._requires_grad and array.dtype.kind != "f":
             raise TypeError(
                 f"data: a tensor that requires grad holds floating-point values, got an "
                 f"array of dtype {array.dtype}"
             )
         self._data = array
+        self._memory = None  # another block of memory, with no history
         mark_changed(self)
 
     @property
@@ -536,10 +637,11 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data (shared, no copy) with no history and no gradient."""
-        result = make(self._data)
+        detached = make(self._data)
+        detached._memory = memory_of(self, assume_used=True)
         if trace_hooks:
-            trace_event("created", result, self, False)
-        return result
+            trace_event("created", detached, self, False)
+        return detached
 
     # ----------------------------------------------------------------------------- array-likeness
 
@@ -570,7 +672,9 @@ class Tensor:
 
     def numpy(self) -> np.ndarray:
         """The underlying ndarray (no copy; writes into it are seen like `.data`'s)."""
-        return expose(self)
+        if trace_hooks:
+            trace_event("read", self, "numpy()")
+        return expose(self, sys.getrefcount(self))
 
     def tolist(self) -> Any:
         """The values as (nested lists of) Python numbers."""
@@ -689,7 +793,7 @@ def make(
     t._scope = None
     t._trace = None
     t._calls = None
-    t._guarded = False
+    t._memory = None
     t._requires_grad = op is not None
     t._retains_grad = False
     t._changed_at = 0

@@ -56,3 +56,14 @@ def test_every_file_the_readme_links_or_names_exists():
 def test_the_readme_names_the_course_it_follows_once():
     text = README.read_text(encoding="utf-8")
     assert text.count("Deep Learning Specialization") == 1
+
+
+def test_the_readme_lists_every_op_as_the_op_table_declares_it():
+    from autograd_lite.ops.table import markdown_table
+
+    text = README.read_text(encoding="utf-8")
+    start = text.index("\n", text.index("<!-- op table: begin")) + 1
+    stop = text.index("<!-- op table: end -->")
+    assert text[start:stop].strip() == markdown_table().strip(), (
+        "README's op table is stale: run `make docs` (scripts/update-readme-ops)"
+    )

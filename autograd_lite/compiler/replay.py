@@ -190,7 +190,7 @@ class Program:
         """Give a kept buffer to every instruction that asked for one, unless its result
         reaches the caller (an output, or a view an output shares memory with): a returned
         array is never overwritten by the next call."""
-        escaping = {id(storage.memory_of(t._data)) for t, _ in outputs}
+        escaping = {id(_base(t._data)) for t, _ in outputs}
         self.buffer_specs: list[tuple[tuple, np.dtype]] = []
         for instruction in self.instructions:
             instruction.buffer_index = None
@@ -198,7 +198,7 @@ class Program:
                 continue
             slot = self.slots[instruction.out]
             result = slot.owner._data
-            if id(storage.memory_of(result)) in escaping:
+            if id(_base(result)) in escaping:
                 instruction.run = _allocating(instruction.run, slot)
                 instruction.expression = None
                 continue
@@ -226,9 +226,21 @@ class Program:
                 shape = self.slots[slot].shape
                 partials.append((position, slot, op.partials[position], op.unary, shape))
             steps.append(BackwardStep(index, instruction, partials))
+        # The memory guard checks what the graph's values came from: the recorded steps'
+        # inputs, and what the steps without gradient that made them read (a reshaped view
+        # of a constant shares the constant's memory).
+        producers = {ins.out: ins for ins in self.instructions if ins.out is not None}
+        reached, stack = set(direct | live), list(direct)
+        while stack:
+            made_by = producers.get(stack.pop())
+            if made_by is not None and not made_by.recorded:
+                for slot in made_by.ins:
+                    if slot not in reached:
+                        reached.add(slot)
+                        stack.append(slot)
         sources = sorted(
             slot
-            for slot in direct | live
+            for slot in reached
             if self.slots[slot].kind in (ARG, EXTERNAL)
             and (slot in live or not self.slots[slot].requires_grad)
         )
@@ -267,10 +279,10 @@ class Program:
             else (op, tuple(e if e is not None else _as_tensor(leaves[i]) for e, i in spec), None)
             for op, spec, fixed in self.node_parents
         ]
-        if parents and storage.exposed:  # the memory guard, as `_core._make_node` does it
-            # Before the replay's values hold the arrays (an array held only by its tensor
-            # leaves the guard's watch, as in eager mode).
-            parents = [(op, tensors, storage.guard_inputs(tensors)) for op, tensors, _ in parents]
+        if parents:  # the memory guard's check of the inputs, as `_core._make_node` does it,
+            # before the replay's values hold their arrays (as in eager mode, the guard stops
+            # watching an array handed out to the user once nobody else holds it)
+            parents = [(op, tensors, _guard(tensors)) for op, tensors, _ in parents]
         values = self.template.copy()
         for slot, position in self.arguments:
             leaf = leaves[position]
@@ -342,6 +354,10 @@ class Program:
 
         def node(call: Call, values: list, leaves: list, parents: list) -> Tensor:
             _, tensors, guarded = parents[number]
+            for parent in tensors:  # counted as a user of its memory (`_core._make_node`)
+                memory = parent._memory
+                if memory is not None:
+                    memory.users += 1
             tensor = make(
                 values[slot],
                 output,
@@ -350,8 +366,8 @@ class Program:
                 tensors if len(tensors) > 2 else None,
                 call,
             )
-            if guarded:
-                tensor._guarded = True
+            if guarded:  # make backward check this node against the snapshots
+                storage.last_change = storage.tick()
             return tensor
 
         return node
@@ -416,6 +432,28 @@ class Program:
                     shared.add(id(grad))  # the same array is never handed out twice
             results.append(grad)
         return results
+
+
+def _guard(parents: tuple[Tensor, ...]) -> bool:
+    """The memory guard's check of an output node's parents (`storage.guard_input`): whether
+    backward must compare some memory with its snapshot."""
+    guarded = False
+    for parent in parents:
+        memory = parent._memory
+        if memory is None:
+            continue
+        if memory is storage.HANDED_OUT_UNUSED:
+            memory = storage.memory_of(parent)
+        if (memory.handed_out or memory.snapshot is not None) and storage.guard_input(memory):
+            guarded = True
+    return guarded
+
+
+def _base(array: np.ndarray) -> np.ndarray:
+    """The array owning `array`'s memory (itself, or the base its views share)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
 
 
 def _as_tensor(leaf: Any) -> Tensor:

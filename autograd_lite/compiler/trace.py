@@ -416,16 +416,21 @@ def where_in_user_code() -> str:
     """ " at FILE:LINE" for the innermost frame outside autograd_lite (with the library's own
     place when the event happened inside it, such as in an nn layer)."""
     frame = sys._getframe(1)
-    inside = None
+    inside = forward = None
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
         if not filename.startswith(_PACKAGE):
             place = f" at {frame.f_code.co_filename}:{frame.f_lineno}"
+            inside = forward or inside
             if inside is not None:
                 place = f" in {inside}, called{place}"
             return place
-        if inside is None and filename.startswith(_NN):
+        if filename.startswith(_NN) and forward is None:  # an nn layer's own line
             relative = os.path.relpath(filename, os.path.dirname(_PACKAGE.rstrip(os.sep)))
-            inside = f"{relative}:{frame.f_lineno} ({frame.f_code.co_name})"
+            here = f"{relative}:{frame.f_lineno} ({frame.f_code.co_name})"
+            if frame.f_code.co_name == "forward":
+                forward = here
+            elif inside is None:
+                inside = here
         frame = frame.f_back
     return ""

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite import Tensor
+from autograd_lite import Tensor, storage
 from autograd_lite.validation import boolean
 
 from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
@@ -197,7 +197,7 @@ def export_onnx(
 def _check_example(example_input: Any, layers: list[tuple[str, Module]], where: str) -> np.ndarray:
     """example_input as a 2-D float32/float64 array of the model's dtype, or a clear error."""
     if isinstance(example_input, Tensor):
-        example_input = example_input.data
+        example_input = example_input._data
     if not isinstance(example_input, np.ndarray):
         raise TypeError(
             f"{where}: example_input must be a NumPy array or a Tensor of shape (m, n_features), "
@@ -425,9 +425,9 @@ def _to_torch(module: Module, torch: Any, dtype: Any) -> Any:
     elif kind is Dense:
         converted = tnn.Linear(module.n_in, module.n_out, bias=module.b is not None, dtype=dtype)
         with torch.no_grad():
-            converted.weight.copy_(tensor(module.W.data))
+            converted.weight.copy_(tensor(module.W._data))
             if module.b is not None:
-                converted.bias.copy_(tensor(module.b.data))
+                converted.bias.copy_(tensor(module.b._data))
     elif kind is Sigmoid:
         converted = tnn.Sigmoid()
     elif kind is Tanh:
@@ -503,7 +503,7 @@ def _from_torch(module: Any, path: str, torch: Any, where: str) -> Module:
         bias = module.bias is not None
         converted = Dense(W.shape[1], W.shape[0], bias=bias, init=torch_weights, dtype=W.dtype)
         if module.bias is not None:
-            converted.b.data[...] = array(module.bias, "bias")
+            storage.write_values(converted.b, array(module.bias, "bias"))
     elif kind is tnn.Sigmoid:
         converted = Sigmoid()
     elif kind is tnn.Tanh:
@@ -533,7 +533,7 @@ def _from_torch(module: Any, path: str, torch: Any, where: str) -> Module:
             target = getattr(converted, name, None)
             if value is None:
                 if target is not None:  # affine=False in torch: γ = 1, β = 0
-                    target.data = np.full_like(target.data, 1.0 if name == "weight" else 0.0)
+                    target.data = np.full_like(target._data, 1.0 if name == "weight" else 0.0)
                 continue
             target.data = array(value, name)
     else:

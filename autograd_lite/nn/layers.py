@@ -289,16 +289,16 @@ class BatchNorm1d(Module):
         if self.bias is not None:
             y = y + self.bias.reshape(shape)
         if self.training and self.track_running_stats:
-            self._update_running_stats(mean.data.reshape(n), variance.data.reshape(n), count)
+            self._update_running_stats(mean._data.reshape(n), variance._data.reshape(n), count)
         return y
 
     def _update_running_stats(self, mean: np.ndarray, variance: np.ndarray, count: int) -> None:
         """The running averages of the batch mean and the unbiased batch variance."""
-        batches = int(self.num_batches_tracked.data) + 1
+        batches = int(self.num_batches_tracked._data) + 1
         factor = 1.0 / batches if self.momentum is None else self.momentum
         unbiased = variance * (count / (count - 1))
-        new_mean = (1.0 - factor) * self.running_mean.data + factor * mean
-        new_var = (1.0 - factor) * self.running_var.data + factor * unbiased
+        new_mean = (1.0 - factor) * self.running_mean._data + factor * mean
+        new_var = (1.0 - factor) * self.running_var._data + factor * unbiased
         _assign(self.running_mean, new_mean)
         _assign(self.running_var, new_var)
         _assign(self.num_batches_tracked, batches)

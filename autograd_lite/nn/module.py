@@ -362,7 +362,7 @@ class Module:
     def state_dict(self) -> dict[str, np.ndarray]:
         """A copy of every parameter's and persistent buffer's values, keyed by dotted path
         ("0.W", "0.b", "1.running_mean", ...)."""
-        return {key: tensor.data.copy() for key, (tensor, _) in self._state_tensors().items()}
+        return {key: tensor._data.copy() for key, (tensor, _) in self._state_tensors().items()}
 
     def check_state_dict(self, state: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """Validate ``state`` against this model without changing anything.

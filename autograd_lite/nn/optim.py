@@ -94,7 +94,7 @@ class Optimizer:
         self.params: list[Tensor] = params
         self.step_count = 0
         self.state: list[dict[str, np.ndarray]] = [
-            {name: np.zeros_like(p.data) for name in self.buffers} for p in params
+            {name: np.zeros_like(p._data) for name in self.buffers} for p in params
         ]
 
     @classmethod
@@ -168,9 +168,6 @@ class Optimizer:
         """The gradient of ``param`` as an ndarray, or an error naming the parameter."""
         owner = f"{type(self).__name__}.step"
         grad = param.grad
-        # The arrays behind tensors are read through `_data`, not `.data`: nothing is handed
-        # out (the update rule sees read-only views), so nothing needs the memory guard's
-        # snapshot of a hand-out (a copy of every parameter on every step).
         values = grad._data if isinstance(grad, Tensor) else grad
         if not isinstance(values, np.ndarray | np.generic):
             raise ArgumentTypeError(

@@ -277,7 +277,7 @@ def _train_epoch(model, loss_fn, optimizer, X, Y, batch_size, rng, accuracy_fn, 
         optimizer.step()
         total_loss += float(loss.item()) * len(X_batch)
         if accuracy_fn is not None:
-            total_correct += accuracy_fn(outputs.data, Y_batch) * len(X_batch)
+            total_correct += accuracy_fn(outputs._data, Y_batch) * len(X_batch)
     m = len(X)
     return total_loss / m, (total_correct / m if accuracy_fn is not None else None)
 

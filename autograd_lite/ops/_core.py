@@ -22,17 +22,18 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import grad_mode
+from autograd_lite import grad_mode, storage
 from autograd_lite.grad_mode import state
 from autograd_lite.storage import (
+    HANDED_OUT_UNUSED,
     NO_SAVED,
     Tensor,
     as_tensor,
     constant_for,
-    exposed,
-    guard_inputs,
+    guard_input,
     is_tensor,
     make,
+    memory_of,
     operands,
     to_array,
 )
@@ -162,7 +163,9 @@ def record(
     if grad_mode.extras_active:  # some thread has grad mode off, a scope, anomaly or profiler
         return _record_with_extras(data, op, (a,) if b is None else (a, b), saved)
     if a._requires_grad or (b is not None and b._requires_grad):
-        if exposed:  # some array was handed to the user: check the inputs' memory
+        # The memory guard (autograd_lite.storage): inputs with a Memory record are counted
+        # and checked.
+        if a._memory is not None or (b is not None and b._memory is not None):
             return _make_node(data, op, (a,) if b is None else (a, b), saved)
         return make(data, op, a, b, None, saved)
     return make(data)
@@ -182,14 +185,24 @@ def record_many(
 
 
 def _make_node(data: np.ndarray, op: Op, parents: tuple[Tensor, ...], saved: Any) -> Tensor:
-    """The recorded result of `op`, its inputs `parents` put in the Tensor's slots; while
-    arrays are exposed to the user, the inputs' memory is checked first (the memory guard in
+    """The recorded result of `op`, its inputs `parents` put in the Tensor's slots; inputs whose
+    memory was handed out to the user are checked first (the memory guard in
     `autograd_lite.storage`)."""
-    guarded = guard_inputs(parents) if exposed else False
+    guarded = False
+    for parent in parents:
+        memory = parent._memory
+        if memory is None:
+            continue
+        if memory is HANDED_OUT_UNUSED:
+            memory = memory_of(parent)
+        memory.users += 1  # counted, so a later hand-out knows whether a live op holds it
+        if (memory.handed_out or memory.snapshot is not None) and guard_input(memory):
+            guarded = True
     second = parents[1] if len(parents) > 1 else None
     more = parents if len(parents) > 2 else None
     node = make(data, op, parents[0], second, more, saved)
-    node._guarded = guarded
+    if guarded:  # make backward check this op (and the older ones) against the snapshots
+        storage.last_change = storage.tick()
     return node
 
 

@@ -727,14 +727,13 @@ def dropout_generator(generator: Any) -> Any:
 
 @register(kind="elementwise", domain=Domain(-2.0, 2.0))
 def dropout(a: Any, p: float = 0.5, training: bool = True, generator: Any = None):
-    """Inverted dropout: each value is dropped (set to 0) with probability `p` and the
-    survivors are scaled by 1/(1 − p), so the expected output is the input:
-    y = a · mask, mask = [u < 1 − p] / (1 − p) with u uniform on [0, 1). The identity when
-    not `training` or when p = 0. The mask is drawn from `generator` (a
-    numpy.random.Generator; `manual_seed`'s stream when None), afresh on every call, also
-    when `autograd_lite.compile` replays the call. ∂y/∂a = mask.
+    """Inverted dropout: a · mask, each value dropped with probability p, survivors × 1/(1 − p).
 
-    Integer inputs give float64 results. (PyTorch's torch.nn.functional.dropout.)"""
+    mask = [u < 1 − p] / (1 − p) with u uniform on [0, 1), so the expected output is the
+    input; the identity when not `training` or when p = 0. The mask is drawn from
+    `generator` (a numpy.random.Generator; `manual_seed`'s stream when None), afresh on every
+    call, also when `autograd_lite.compile` replays the call. ∂y/∂a = mask. Integer inputs
+    give float64 results. (PyTorch's torch.nn.functional.dropout.)"""
     p = real_number(
         p, "p (the drop probability)", "dropout", minimum=0.0, maximum=1.0, open_max=True
     )

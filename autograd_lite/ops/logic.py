@@ -6,6 +6,7 @@ differentiated. Shapes broadcast as in NumPy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -38,72 +39,44 @@ def _compare(fn: Any, a: Any, b: Any, name: str) -> Tensor:
         ) from None
 
 
-@register(kind="logic", operators=("__lt__",), numpy=np.less, differentiable=False, dtypes="any")
-def less(a: Any, b: Any) -> Tensor:
-    """a < b elementwise (bool)."""
-    return _compare(np.less, a, b, "less (<)")
+def _comparison(
+    name: str, ufunc: np.ufunc, symbol: str, meaning: str, reflected: str | None = None
+) -> Callable[[Any, Any], Tensor]:
+    """Declare the comparison `name` (``a <symbol> b`` on Tensors): one op of the table."""
+
+    def compare(a: Any, b: Any) -> Tensor:
+        return _compare(ufunc, a, b, f"{name} ({symbol})")
+
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"{meaning} elementwise, with broadcasting (bool; no gradient)."
+    return register(
+        compare,
+        kind="logic",
+        operators=(_DUNDERS[symbol],),
+        reflected=(reflected,) if reflected else (),
+        numpy=ufunc,
+        differentiable=False,
+        dtypes="any",
+    )
 
 
-@register(
-    kind="logic", operators=("__le__",), numpy=np.less_equal, differentiable=False, dtypes="any"
+_DUNDERS = {
+    "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__", "==": "__eq__",
+    "!=": "__ne__", "&": "__and__", "|": "__or__",
+}  # fmt: skip
+
+less = _comparison("less", np.less, "<", "a < b")
+less_equal = _comparison("less_equal", np.less_equal, "<=", "a ≤ b")
+greater = _comparison("greater", np.greater, ">", "a > b")
+greater_equal = _comparison("greater_equal", np.greater_equal, ">=", "a ≥ b")
+equal = _comparison("equal", np.equal, "==", "a = b")
+not_equal = _comparison("not_equal", np.not_equal, "!=", "a ≠ b")
+logical_and = _comparison(
+    "logical_and", np.logical_and, "&", "a ∧ b (nonzero counts as true)", "__rand__"
 )
-def less_equal(a: Any, b: Any) -> Tensor:
-    """a ≤ b elementwise (bool)."""
-    return _compare(np.less_equal, a, b, "less_equal (<=)")
-
-
-@register(kind="logic", operators=("__gt__",), numpy=np.greater, differentiable=False, dtypes="any")
-def greater(a: Any, b: Any) -> Tensor:
-    """a > b elementwise (bool)."""
-    return _compare(np.greater, a, b, "greater (>)")
-
-
-@register(
-    kind="logic", operators=("__ge__",), numpy=np.greater_equal, differentiable=False, dtypes="any"
+logical_or = _comparison(
+    "logical_or", np.logical_or, "|", "a ∨ b (nonzero counts as true)", "__ror__"
 )
-def greater_equal(a: Any, b: Any) -> Tensor:
-    """a ≥ b elementwise (bool)."""
-    return _compare(np.greater_equal, a, b, "greater_equal (>=)")
-
-
-@register(kind="logic", operators=("__eq__",), numpy=np.equal, differentiable=False, dtypes="any")
-def equal(a: Any, b: Any) -> Tensor:
-    """a = b elementwise (bool)."""
-    return _compare(np.equal, a, b, "equal (==)")
-
-
-@register(
-    kind="logic", operators=("__ne__",), numpy=np.not_equal, differentiable=False, dtypes="any"
-)
-def not_equal(a: Any, b: Any) -> Tensor:
-    """a ≠ b elementwise (bool)."""
-    return _compare(np.not_equal, a, b, "not_equal (!=)")
-
-
-@register(
-    kind="logic",
-    operators=("__and__",),
-    reflected=("__rand__",),
-    numpy=np.logical_and,
-    differentiable=False,
-    dtypes="any",
-)
-def logical_and(a: Any, b: Any) -> Tensor:
-    """a ∧ b elementwise (bool; nonzero numbers count as true)."""
-    return _compare(np.logical_and, a, b, "logical_and (&)")
-
-
-@register(
-    kind="logic",
-    operators=("__or__",),
-    reflected=("__ror__",),
-    numpy=np.logical_or,
-    differentiable=False,
-    dtypes="any",
-)
-def logical_or(a: Any, b: Any) -> Tensor:
-    """a ∨ b elementwise (bool; nonzero numbers count as true)."""
-    return _compare(np.logical_or, a, b, "logical_or (|)")
 
 
 @register(

@@ -111,13 +111,30 @@ BCE_WITH_LOGITS = Op("binary_cross_entropy_with_logits", _bce_logits_partial)
 
 
 def _same_shape_target(pred: Any, target: Any, name: str) -> np.ndarray:
+    """The targets of a binary loss as an array of pred's shape. NaN and inf are refused (they
+    would make the loss NaN silently); other values outside [0, 1] are allowed, as PyTorch
+    allows them, and the gradients follow the formulas."""
     target = to_array(target, name)
     if target.shape != pred.shape:
         raise ValueError(
             f"{name}: predictions of shape {pred.shape} and targets of shape {target.shape} "
             "must have the same shape"
         )
+    if target.size and target.dtype.kind == "f" and not np.isfinite(target).all():
+        raise ValueError(f"{name}: targets must be finite numbers (in [0, 1]), got NaN or inf")
     return target
+
+
+def _binary_losses_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """max(z, 0) − z·y + log(1 + e^−|z|) per element, with the limits at z = ±inf: (1 − y)·∞
+    for z = +∞ (0 when y = 1) and y·∞ for z = −∞ (0 when y = 0), as PyTorch gives."""
+    softplus_tail = np.log1p(np.exp(-np.abs(z)))
+    if np.isfinite(z).all():
+        return np.maximum(z, 0) - z * y + softplus_tail
+    with np.errstate(invalid="ignore"):
+        positive = np.where(y == 1, 0.0, (1 - y) * np.maximum(z, 0))
+        negative = np.where(y == 0, 0.0, y * np.maximum(-z, 0))
+    return positive + negative + softplus_tail
 
 
 @register(kind="loss")
@@ -137,7 +154,7 @@ def binary_cross_entropy_with_logits_forward(x: np.ndarray, y: np.ndarray) -> tu
     """The loss of `binary_cross_entropy_with_logits` on arrays, and what its partial saves."""
     z = x if x.dtype.kind == "f" else x.astype(np.float64)
     y = y.astype(z.dtype, copy=False)
-    losses = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+    losses = _binary_losses_from_logits(z, y)
     probs = np.exp(-np.logaddexp(0, -z))
     loss = np.asarray(losses.mean() if z.size else np.nan, dtype=z.dtype)
     return loss, {"target": y, "probs": probs}

@@ -266,7 +266,10 @@ def _extremum_partial(xp, g, y, a, *, axes, keepdims):
     # The gradient goes to the elements equal to the extremum, split evenly among ties
     # (PyTorch's rule for max/min over an axis). The tie weights are constants.
     x = xp.raw(a)
-    hit = x == _as_keepdims(xp.raw(y), x.shape, axes, keepdims)
+    extremum = _as_keepdims(xp.raw(y), x.shape, axes, keepdims)
+    hit = x == extremum
+    if x.dtype.kind == "f":  # a NaN is the extremum (NumPy propagates it): it gets the gradient
+        hit |= np.isnan(x) & np.isnan(extremum)
     weights = (hit / hit.sum(axis=axes, keepdims=True)).astype(x.dtype, copy=False)
     return _as_keepdims(g, x.shape, axes, keepdims) * xp.constant(weights)
 

@@ -25,6 +25,7 @@ from autograd_lite.ops._core import (
     unbroadcast,
 )
 from autograd_lite.ops.table import register
+from autograd_lite.storage import link_view, make
 
 JOIN = {"dim": "axis"}  # PyTorch's spelling of the keyword
 
@@ -51,7 +52,7 @@ def reshape(a: Any, *shape: Any):
             f"reshape: cannot reshape a tensor of shape {a.shape} ({a.size} elements) "
             f"into shape {shape}"
         ) from None
-    return record(data, RESHAPE, a)
+    return link_view(record(data, RESHAPE, a), a)
 
 
 TRANSPOSE = Op(
@@ -70,7 +71,7 @@ def transpose(a: Any, *axes: Any):
     if sorted(normalize_axis(axes, a.ndim, "transpose", a.shape) or ()) != list(range(a.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a {a.ndim}-D tensor")
     axes = tuple(ax % a.ndim for ax in axes)
-    return record(a._data.transpose(axes), TRANSPOSE, a, saved={"axes": axes})
+    return link_view(record(a._data.transpose(axes), TRANSPOSE, a, saved={"axes": axes}), a)
 
 
 @register(kind="shape", method=True, numpy=np.swapaxes, dtypes="numeric")
@@ -102,7 +103,7 @@ def broadcast_to(a: Any, shape: Sequence[int]):
         raise ValueError(
             f"broadcast_to: cannot broadcast shape {a.shape} to {tuple(shape)}"
         ) from None
-    return record(data, BROADCAST_TO, a)
+    return link_view(record(data, BROADCAST_TO, a), a)
 
 
 # ----------------------------------------------------------------------------- indexing
@@ -137,7 +138,7 @@ def getitem(a: Any, index: Any):
         data = a._data[index]
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {a.shape})") from None
-    return record(np.asarray(data), GETITEM, a, saved={"index": index})
+    return link_view(record(np.asarray(data), GETITEM, a, saved={"index": index}), a)
 
 
 SCATTER_ADD = Op(
@@ -181,9 +182,13 @@ def _tensors(seq: Sequence[Any], name: str) -> tuple:
 @register(
     kind="shape", aliases=("cat",), keyword_aliases=JOIN, numpy=np.concatenate, dtypes="numeric"
 )
-def concatenate(seq: Sequence[Any], axis: int = 0):
-    """Join tensors along an existing axis; each input's gradient is its slice of the output's."""
+def concatenate(seq: Sequence[Any], axis: int | None = 0):
+    """Join tensors along an existing axis; each input's gradient is its slice of the output's.
+    ``axis=None`` flattens every input first, as NumPy does."""
     tensors = _tensors(seq, "concatenate")
+    if axis is None:
+        tensors = tuple(reshape(t, -1) for t in tensors)
+        axis = 0
     first = tensors[0]
     if first.ndim == 0:
         raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated")
@@ -223,7 +228,9 @@ ASTYPE = Op("astype", lambda xp, g, y, a: g.astype(a.dtype))
 
 @register(kind="shape", method=True, dtypes="any")
 def astype(a: Any, dtype: Any):
-    """The tensor converted to `dtype` (gradients are converted back to the input's dtype)."""
+    """The tensor converted to `dtype`. Between float dtypes the gradient is converted back to
+    the input's dtype; a cast to an integer or bool dtype is not differentiable (its result is
+    piecewise constant), so, as in PyTorch, the result is a constant: no gradient flows."""
     a = as_tensor(a, "astype")
     try:
         dtype = np.dtype(dtype)
@@ -232,6 +239,8 @@ def astype(a: Any, dtype: Any):
     to_array(np.empty(0, dtype), "astype")  # refuses complex/object/str targets
     if dtype == a._data.dtype:
         return a
+    if dtype.kind != "f":
+        return make(a._data.astype(dtype))
     return record(a._data.astype(dtype), ASTYPE, a)
 
 
@@ -280,7 +289,7 @@ def squeeze(a: Any, axis: Any = None):
                 "only axes of length 1 can be squeezed"
             )
     shape = tuple(n for i, n in enumerate(a.shape) if i not in axes)
-    return record(a._data.reshape(shape), SQUEEZE, a)
+    return link_view(record(a._data.reshape(shape), SQUEEZE, a), a)
 
 
 @register(
@@ -311,7 +320,7 @@ def expand_dims(a: Any, axis: Any):
     axes = normalize_axis(axis, ndim, "expand_dims", a.shape)
     rest = iter(a.shape)
     shape = tuple(1 if i in axes else next(rest) for i in range(ndim))
-    return record(a._data.reshape(shape), EXPAND_DIMS, a)
+    return link_view(record(a._data.reshape(shape), EXPAND_DIMS, a), a)
 
 
 def _flat_order(order: Any, name: str) -> str:
@@ -370,7 +379,7 @@ def ravel(a: Any, order: str = "C"):
     order = _flat_order(order, "ravel")
     if order == "F":
         return flatten(a, "F")
-    return record(a._data.reshape(-1), RAVEL, a)
+    return link_view(record(a._data.reshape(-1), RAVEL, a), a)
 
 
 COPY = Op("copy", lambda xp, g, y, a: g)  # ∂y/∂a = I
@@ -566,7 +575,7 @@ def flip(a: Any, axis: Any = None):
     flipped the same way. Like np.flip, the result is a view of a's data."""
     a = as_tensor(a, "flip")
     axes = normalize_axis(axis, a.ndim, "flip", a.shape)
-    return record(np.flip(a._data, axes), FLIP, a, saved={"axes": axes})
+    return link_view(record(np.flip(a._data, axes), FLIP, a, saved={"axes": axes}), a)
 
 
 # ----------------------------------------------------------------------------- padding

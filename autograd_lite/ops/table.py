@@ -186,3 +186,48 @@ def exports(namespace: str = "") -> dict[str, Callable]:
 def namespaces() -> list[str]:
     """The namespaces ops are declared in besides the top level ("linalg")."""
     return sorted({info.namespace for info in REGISTRY.values() if info.namespace})
+
+
+def _summary(function: Callable) -> str:
+    """The first sentence of a docstring, on one line."""
+    text = " ".join((function.__doc__ or "").split())
+    end = text.find(". ")
+    return (text if end < 0 else text[: end + 1]).replace("|", "\\|")
+
+
+def markdown_table() -> str:
+    """Every op of the table as a Markdown table (the README's list of ops is this, kept in
+    sync by a test): public name, Tensor method and aliases, NumPy counterpart, summary."""
+    rows = [
+        "| op | Tensor method, aliases | NumPy | what it computes |",
+        "|---|---|---|---|",
+    ]
+    kinds = ("elementwise", "reduction", "ordering", "shape", "linalg", "loss", "logic")
+    ordered = sorted(
+        (info for info in REGISTRY.values() if info.export),
+        key=lambda info: kinds.index(info.kind) if info.kind in kinds else len(kinds),
+    )
+    for info in ordered:
+        methods = [f"`x.{m}()`" for m in info.method]
+        aliases = [f"`{a}`" for a in info.aliases]
+        operators = [f"`{_OPERATOR_SYMBOLS.get(o, o)}`" for o in info.operators]
+        numpy = [f"`np.{_numpy_name(c)}`" for c in info.numpy]
+        rows.append(
+            f"| `{info.public_name}` | {', '.join(operators + methods + aliases) or '—'} "
+            f"| {', '.join(numpy) or '—'} | {_summary(info.function)} |"
+        )
+    return "\n".join(rows)
+
+
+_OPERATOR_SYMBOLS = {
+    "__add__": "+", "__sub__": "-", "__mul__": "*", "__truediv__": "/", "__pow__": "**",
+    "__matmul__": "@", "__neg__": "-x", "__abs__": "abs(x)", "__mod__": "%",
+    "__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">=", "__eq__": "==",
+    "__ne__": "!=", "__and__": "&", "__or__": "|", "__invert__": "~",
+}  # fmt: skip
+
+
+def _numpy_name(counterpart: Any) -> str:
+    name = getattr(counterpart, "__name__", str(counterpart))
+    module = getattr(counterpart, "__module__", "") or ""
+    return f"linalg.{name}" if "linalg" in module else name

@@ -4,7 +4,6 @@ bit for bit, gradients agree, and what cannot be mapped is refused by name."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
@@ -12,18 +11,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from optional import require
 
 from autograd_lite import Tensor, nn
-
-
-def require(module: str):
-    """Import an optional dependency (the `export` extra) or skip the test, but only on a
-    developer's machine: under CI (`make test` installs the extras, for the source tree and
-    for the installed wheel) a missing one fails."""
-    if os.environ.get("CI"):
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
-
 
 DTYPES = [np.float64, np.float32]
 # onnxruntime must reproduce the model to 1e-6; in float64 it does far better (the exporter

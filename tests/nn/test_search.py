@@ -4,24 +4,15 @@ storage (journal file and SQLite) without losing a trial."""
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 
 import numpy as np
 import pytest
+from optional import require
 
 from autograd_lite import nn
 from autograd_lite.nn import search
-
-
-def require(module: str):
-    """Import an optional dependency (the `search` extra) or skip the test, but only on a
-    developer's machine: under CI (`make test` installs the extras, for the source tree and
-    for the installed wheel) a missing one fails."""
-    if os.environ.get("CI"):
-        return importlib.import_module(module)
-    return pytest.importorskip(module)
 
 
 @pytest.fixture

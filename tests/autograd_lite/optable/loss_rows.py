@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import strategies as st
+from numerical import np_log_softmax
 
 import autograd_lite as ag
 from optable import Case, Rows, custom
-from optable.reduction_rows import np_log_softmax
 
 ROWS = Rows()
 

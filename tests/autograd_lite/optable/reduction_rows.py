@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import strategies as st
+from numerical import np_log_softmax, np_logsumexp, np_softmax
 
 import autograd_lite as ag
 from optable import SHAPES, Case, Rows, custom, distinct_values, reduction
 
 ROWS = Rows()
-
-
-def np_logsumexp(a: np.ndarray, axis=None, keepdims: bool = False) -> np.ndarray:
-    m = np.max(a, axis=axis, keepdims=True)
-    out = m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))
-    if keepdims:
-        return out
-    return out.reshape(()) if axis is None else np.squeeze(out, axis=axis)
-
-
-def np_log_softmax(a: np.ndarray, axis: int = -1) -> np.ndarray:
-    return a - np_logsumexp(a, axis=axis, keepdims=True)
-
-
-def np_softmax(a: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.exp(np_log_softmax(a, axis=axis))
 
 
 def with_zeros(rng: np.random.Generator, shape: tuple) -> np.ndarray:
