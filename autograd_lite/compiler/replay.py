@@ -144,6 +144,12 @@ class Program:
             if s.kind == EXTERNAL
         ]
         self._choose_buffers(outputs)
+        # Memory the replay's own steps read: an output sharing it is handed out as a copy,
+        # so that a write into what the caller got can never change what a backward reads.
+        read = {id(_base(_traced_array(slots[i]))) for ins in self.instructions for i in ins.ins}
+        self.output_copies = {
+            tracer.slot_of[id(t)] for t, _ in outputs if id(_base(t._data)) in read
+        }
         self.steps = [
             (ins.run, ins.ins, ins.out, ins.buffer_index, ins.returns_saved)
             for ins in self.instructions
@@ -335,11 +341,13 @@ class Program:
         if owner and info.kind == EXTERNAL:
             tensor = info.owner
             return lambda call, values, leaves, parents: tensor
-        if info.kind == CONST:  # a fresh copy: the caller may write into it
-            return lambda call, values, leaves, parents: make(np.array(values[slot]))
+        if info.kind == CONST or slot in self.output_copies:  # see `output_copies`
+            value_of = lambda values: np.array(values[slot])  # noqa: E731
+        else:
+            value_of = lambda values: values[slot]  # noqa: E731
         output = self.plans.get(slot) if owner else None
         if output is None:
-            return lambda call, values, leaves, parents: make(values[slot])
+            return lambda call, values, leaves, parents: make(value_of(values))
         spec = tuple(
             (self.slots[s].owner, -1)
             if self.slots[s].kind == EXTERNAL
@@ -359,7 +367,7 @@ class Program:
                 if memory is not None:
                     memory.users += 1
             tensor = make(
-                values[slot],
+                value_of(values),
                 output,
                 tensors[0],
                 tensors[1] if len(tensors) > 1 else None,
@@ -447,6 +455,11 @@ def _guard(parents: tuple[Tensor, ...]) -> bool:
         if (memory.handed_out or memory.snapshot is not None) and storage.guard_input(memory):
             guarded = True
     return guarded
+
+
+def _traced_array(slot: Slot) -> Any:
+    """The array a slot held in the traced call."""
+    return slot.value if slot.kind == CONST else slot.owner._data
 
 
 def _base(array: np.ndarray) -> np.ndarray:

@@ -12,7 +12,9 @@ never overwritten by a later call, the memory guard, profiling, and nn.fit(compi
 from __future__ import annotations
 
 import inspect
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +22,9 @@ import pytest
 import autograd_lite as ag
 from autograd_lite import Tensor, nn
 from autograd_lite.compiler import CompileWarning
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "robustness"))
+from test_memory_guard import ALIASES
 
 
 @pytest.fixture(autouse=True)
@@ -559,6 +564,52 @@ def test_writing_a_parameter_between_forward_and_backward_makes_backward_raise()
         write()
         with pytest.raises(RuntimeError, match="backward: input"):
             loss.backward()
+
+
+def _graph(a, x, c):
+    """A small function: an argument `a`, a parameter `x`, a constant `c` (both closed over),
+    and an output `h` (exp's partial uses its output) that a second output also uses."""
+    h = a.exp()
+    return ((x * c) * h).sum(), h
+
+
+@pytest.mark.parametrize("role", ["constant", "parameter", "argument", "output"])
+@pytest.mark.parametrize("alias", sorted(ALIASES))
+def test_a_write_between_a_replay_and_its_backward_never_gives_a_silent_wrong_gradient(role, alias):
+    """Every alias of the memory guard's tests: the write is refused, or backward raises as
+    in eager mode, or (an output the replay hands out as a copy) cannot change what the
+    backward reads: then the gradients are those of the values the forward used."""
+
+    def run(compiled: bool):
+        x = Tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+        c = Tensor([[3.0, 4.0], [5.0, 6.0]])
+        a = Tensor([[0.1, 0.2], [0.3, 0.4]], requires_grad=True)
+        f = lambda a: _graph(a, x, c)  # noqa: E731
+        if compiled:
+            f = ag.compile(f)
+            f(a)  # the trace; the replay is next
+        loss, h = f(a)
+        target = {"constant": c, "parameter": x, "argument": a, "output": h}[role]
+        try:
+            ALIASES[alias](target, 100.0)
+        except (RuntimeError, ValueError, TypeError):
+            return "refused"
+        try:
+            loss.backward()
+        except RuntimeError as error:
+            assert "after the op used it" in str(error)
+            return "backward raised"
+        return x.grad.data.copy(), a.grad.data.copy()
+
+    got, eager = run(True), run(False)
+    if isinstance(got, str) or (isinstance(eager, str) and role != "output"):
+        assert got == eager
+    else:  # the copy the replay handed out was written: the gradients of the forward's values
+        x = Tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+        a = Tensor([[0.1, 0.2], [0.3, 0.4]], requires_grad=True)
+        _graph(a, x, Tensor([[3.0, 4.0], [5.0, 6.0]]))[0].backward()
+        np.testing.assert_array_equal(got[0], x.grad.data)
+        np.testing.assert_array_equal(got[1], a.grad.data)
 
 
 def test_writes_into_a_returned_output_behave_as_in_eager():
