@@ -107,16 +107,13 @@ class CompiledOutput(Op):
     def _partial(self, index: int) -> Callable:
         def partial(xp: Any, g: Any, y: Any, *inputs_and_call: Any) -> Any:
             call = inputs_and_call[-1]
-            if xp is not numpy_math:
-                raise RuntimeError(
-                    f"backward(create_graph=True) through a call of the compiled function "
-                    f"'{self.program.name}': compile replays the backward pass in plain NumPy, "
-                    "so its gradients cannot be differentiated again. Call the function itself "
-                    "(not its compiled form) for higher-order derivatives"
-                )
             last = call.last
             if last is None or last[0] is not self or last[1] is not g:
-                gradients = self.program.backward(call, self.plan, g)
+                if xp is numpy_math:
+                    gradients = self.program.backward(call, self.plan, g)
+                else:  # create_graph: the eager graph of this call, differentiated as usual
+                    parents = inputs_and_call[:-1]
+                    gradients = self.program.recorded_backward(call, self.plan, g, parents)
                 last = call.last = (self, g, gradients)
             return last[2][index]
 
@@ -428,6 +425,40 @@ class Program:
                 else:
                     previous += parent_grad
         return self._results(plan, grads, shared)
+
+    def recorded_backward(self, call: Call, plan: Plan, seed: Tensor, parents: tuple) -> list:
+        """The backward of ``backward(create_graph=True)``: the recorded steps of the plan
+        rebuilt as the engine's nodes (on copies of the call's values, which a later call may
+        overwrite), then swept by the engine in recording mode, so the gradients are graphs
+        that can be differentiated again, as in eager mode."""
+        from autograd_lite.engine import _run
+        from autograd_lite.ops import tensor_math
+
+        values, saveds = call.values, call.saveds
+        tensors: dict[int, Tensor] = dict(zip(plan.parents, parents))
+        steps = sorted(plan.steps, key=lambda step: step.index)
+
+        def tensor_of(slot: int) -> Tensor:
+            tensor = tensors.get(slot)
+            if tensor is None:  # a constant, or a value computed without gradient
+                tensor = tensors[slot] = make(np.array(values[slot]))
+            return tensor
+
+        for step in steps:
+            inputs = tuple(tensor_of(slot) for slot in step.ins)
+            instruction = self.instructions[step.index]
+            saved = saveds[step.index] if step.returns_saved else step.saved
+            tensors[step.out] = make(
+                np.array(values[step.out]),
+                instruction.op,
+                inputs[0],
+                inputs[1] if len(inputs) > 1 else None,
+                inputs if len(inputs) > 2 else None,
+                saved,
+            )
+        targets = {t for t, gets in zip(parents, plan.grad_parents) if gets}
+        found = dict(_run([(tensors[plan.output], seed)], tensor_math, True, None, targets))
+        return [found.get(t) if gets else None for t, gets in zip(parents, plan.grad_parents)]
 
     def _results(self, plan: Plan, grads: Any, shared: set[int]) -> list:
         """The gradients of the output node's parents, none aliasing another (`_unshared`)."""

@@ -633,12 +633,29 @@ def test_writes_into_a_returned_output_behave_as_in_eager():
     assert outcomes[0] == outcomes[1]
 
 
-def test_create_graph_through_a_replay_is_refused_with_a_clear_error():
-    step = ag.compile(lambda x: (x**3).sum())
-    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+def test_create_graph_through_a_replay_gives_gradients_of_gradients():
+    W, b = params()
+
+    def f(x):
+        return (ag.linear(x, W, b).tanh() ** 3).sum()
+
+    step = ag.compile(f)
+    x = Tensor(np.linspace(-1, 1, 8).reshape(2, 4), requires_grad=True)
     step(x)
-    with pytest.raises(RuntimeError, match="create_graph=True"):
-        step(x).backward(create_graph=True)
+    results = []
+    for g in (step, f):
+        for t in (x, W, b):
+            t.grad = None
+        g(x).backward(create_graph=True)
+        first = [t.grad.data.copy() for t in (x, W, b)]
+        hv = (x.grad * x.grad).sum() + (W.grad * 2).sum()
+        for t in (x, W, b):
+            t.grad = None
+        hv.backward()
+        results.append((first, [t.grad.data.copy() for t in (x, W, b)]))
+    (first_c, second_c), (first_e, second_e) = results
+    for got, want in zip(first_c + second_c, first_e + second_e):
+        np.testing.assert_array_equal(got, want)
 
 
 # ----------------------------------------------------------------------------- profile
