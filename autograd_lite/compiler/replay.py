@@ -20,7 +20,6 @@ and a call whose outputs are still waiting for backward never has its values ove
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +37,7 @@ from . import codegen
 from .trace import ARG, CONST, EXTERNAL, OUT, Instruction, Slot, Tracer
 
 _NOTHING, _KEYWORDS, _LAST = 0, 1, 2  # how a partial takes its op's saved data
+_POOL_SIZE = 2  # buffer sets a program keeps for its next calls (more are made when needed)
 
 
 def _saved_kind(saved: Any) -> int:
@@ -60,8 +60,9 @@ class Call:
         self.last: Any = None  # (output, seed, gradients) of the latest backward
 
     def __del__(self) -> None:
-        if self.buffers is not None:
-            self.program.pool.append(self.buffers)
+        pool = self.program.pool
+        if self.buffers is not None and len(pool) < _POOL_SIZE:
+            pool.append(self.buffers)
 
 
 class BackwardStep:
@@ -131,7 +132,6 @@ class Program:
         self.module_training = [getattr(m, "training", None) for m in self.modules]
         self.module_version = tracer.module_version
         self.pool: list[list] = []
-        self.lock = threading.Lock()
         slots = self.slots
         self.template: list[Any] = [s.value if s.kind == CONST else None for s in slots]
         self.arguments = [(i, s.index) for i, s in enumerate(slots) if s.kind == ARG]

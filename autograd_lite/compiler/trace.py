@@ -163,7 +163,6 @@ class Tracer:
         self.problem: str | None = None
         self.modules: dict[int, Any] = {}
         self.module_version = graph.module_version
-        self.thread = threading.get_ident()
         self.generators: list[Any] = []  # random generators ops drew from (dropout)
 
     # ------------------------------------------------------------------------- slots
