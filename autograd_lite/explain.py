@@ -121,6 +121,13 @@ class Narration:
     tensors: list[Tensor]
 
 
+def display_names(y: Tensor, root_name: str = "J") -> dict[int, str]:
+    """The names `narrate` gives the tensors behind `y`, by ``id()`` (see the module
+    docstring), without running anything."""
+    order = graph.topological_order(y) if y.requires_grad else []
+    return _names(y, order, root_name)
+
+
 def narrate(
     y: Tensor,
     gradient: Any = None,

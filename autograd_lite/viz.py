@@ -235,7 +235,29 @@ def draw_graph(
     Render with ``.pipe(format="svg")``, ``.render(...)`` or `save_svg`; works after an
     ordinary ``backward()`` too (see the module docstring).
     """
-    where = "draw_graph"
+    return layout(
+        y, show_values=show_values, show_grads=show_grads, rankdir=rankdir,
+        max_nodes=max_nodes, legend=legend, fold_repeats=fold_repeats,
+    )[0]  # fmt: skip
+
+
+def layout(
+    y: Tensor,
+    *,
+    show_values: bool = False,
+    show_grads: bool = True,
+    rankdir: str = "TB",
+    max_nodes: int = 500,
+    legend: bool = True,
+    fold_repeats: bool = True,
+    where: str = "draw_graph",
+    names: dict[int, str] | None = None,
+) -> tuple[graphviz.Digraph, Plan]:
+    """`draw_graph`'s drawing together with its `viz_plan.Plan`, which says which Graphviz
+    node shows which tensor: ``t{k}`` is the tensor at ``plan.index[id(tensor)] == k`` and
+    ``o{k}`` the op that made it, ``s{k}_{i}`` a copy of a shared leaf beside op ``o{k}``,
+    ``f{k}`` a fold (the backward-pass stepper highlights nodes by these names). `names`
+    labels unnamed tensors by ``id()`` (the stepper passes explain's u, v, w, ...)."""
     if not isinstance(y, Tensor):
         raise TypeError(f"{where}: expected a Tensor, got {type(y).__name__}")
     show_values = boolean(show_values, "show_values", where)
@@ -255,11 +277,11 @@ def draw_graph(
     )  # fmt: skip
     drawing.attr("node", fontname="Helvetica", fontsize="10", margin="0.06,0.03", height="0.3")
     drawing.attr("edge", color="#555555", arrowsize="0.6")
-    _emit(drawing, plan, show_values, show_grads)
+    _emit(drawing, plan, show_values, show_grads, names or {})
     heading = _heading(_notes(plan, show_grads), legend, show_grads)
     if heading:
         drawing.graph_attr["label"] = heading
-    return drawing
+    return drawing, plan
 
 
 def save_svg(
@@ -318,7 +340,12 @@ def _number_style(number: Any) -> dict[str, str]:
 
 
 def _tensor_style(
-    tensor: Tensor, is_root: bool, show_values: bool, show_grads: bool, uses: int = 0
+    tensor: Tensor,
+    is_root: bool,
+    show_values: bool,
+    show_grads: bool,
+    uses: int = 0,
+    label: str | None = None,
 ) -> dict[str, str]:
     node = graph.node(tensor)
     leaf = node.is_leaf
@@ -326,8 +353,8 @@ def _tensor_style(
     if constant_number and not tensor.name:  # a number in a formula, like the 3 in 3·(a + bc)
         return _number_style(np.asarray(tensor).reshape(()))
     lines = []
-    if tensor.name:
-        lines.append(_escape(tensor.name))
+    if tensor.name or label:
+        lines.append(_escape(tensor.name or label or ""))
     elif is_root:
         lines.append("output")
     elif leaf:
@@ -447,8 +474,15 @@ def _call_label(call: graph.ModuleCall) -> str:
     return f"{call.path}: {what}" if call.path and call.path != what else what
 
 
-def _emit(drawing: graphviz.Digraph, plan: Plan, show_values: bool, show_grads: bool) -> None:
-    """Nodes grouped by module (clusters), then the edges."""
+def _emit(
+    drawing: graphviz.Digraph,
+    plan: Plan,
+    show_values: bool,
+    show_grads: bool,
+    labels_of: dict[int, str],
+) -> None:
+    """Nodes grouped by module (clusters), then the edges. `labels_of` names unnamed tensors
+    by id."""
     calls = sorted(
         {call for item in plan.drawn if isinstance(item, Tensor) for call in item._calls or ()},
         key=lambda call: (call.start, -call.end),
@@ -474,7 +508,10 @@ def _emit(drawing: graphviz.Digraph, plan: Plan, show_values: bool, show_grads: 
             continue
         scope = scopes.get(id(item)) or _leaf_scope(item, drawn_scopes)
         members = clusters.setdefault(scope, [])
-        members.append((f"t{k}", _tensor_style(item, item is plan.root, show_values, show_grads)))
+        style = _tensor_style(
+            item, item is plan.root, show_values, show_grads, label=labels_of.get(id(item))
+        )
+        members.append((f"t{k}", style))
         if item._op is None:
             continue
         op = f"o{k}"
@@ -492,7 +529,8 @@ def _emit(drawing: graphviz.Digraph, plan: Plan, show_values: bool, show_grads: 
                 )
             elif id(parent) in plan.shared:
                 uses = plan.uses[id(parent)]
-                copy = _tensor_style(parent, False, show_values, show_grads, uses=uses)
+                label = labels_of.get(id(parent))
+                copy = _tensor_style(parent, False, show_values, show_grads, uses, label)
                 members.append((f"s{k}_{i}", copy))
                 edges.append((f"s{k}_{i}", op))
             elif one_hidden_box:

@@ -75,6 +75,7 @@ class Plan:
     hidden_ops: Counter = field(default_factory=Counter)
     hidden_tensors: int = 0
     folds: list[Fold] = field(default_factory=list)
+    folded: dict[int, Fold] = field(default_factory=dict)  # id(tensor) -> the fold hiding it
     record_ends: int = 0  # drawn ops beyond the record a freed graph keeps
     freed: bool = False  # the graph was freed by backward (drawn from its record)
     released: int = 0  # drawn tensors whose values backward released
@@ -97,7 +98,7 @@ def make_plan(root: Tensor, max_nodes: int, fold: bool = True) -> Plan:
             if parent._op is None:
                 uses[id(parent)] += 1
     plan.shared = {key for key, n in uses.items() if n > SHARED_USES}
-    folded: dict[int, Fold] = {}
+    folded = plan.folded
     if fold:
         plan.folds = _find_folds(ops)
         for found in plan.folds:
