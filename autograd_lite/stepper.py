@@ -39,7 +39,7 @@ from autograd_lite.explain import Narration, display_names, narrate
 from autograd_lite.storage import Tensor
 from autograd_lite.validation import integer
 from autograd_lite.viz import DOT_TIMEOUT, _checked_timeout, layout, run_dot
-from autograd_lite.viz_plan import Fold, Plan
+from autograd_lite.viz_plan import Fold, Plan, is_copy
 
 __all__ = ["save_html"]
 
@@ -109,7 +109,7 @@ def _drawn_as(plan: Plan) -> dict[int, list[str]]:
         if item._op is not None:
             names.append(f"o{k}")
             for i, parent in enumerate(plan.inputs[id(item)]):
-                if not isinstance(parent, Fold) and id(parent) in plan.shared:
+                if is_copy(plan, parent, item):
                     shown.setdefault(id(parent), []).append(f"s{k}_{i}")
     return shown
 

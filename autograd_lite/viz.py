@@ -49,7 +49,7 @@ from autograd_lite import graph
 from autograd_lite.record import RECORD_NODES
 from autograd_lite.storage import Tensor
 from autograd_lite.validation import ArgumentTypeError, boolean, choice, integer, real_number
-from autograd_lite.viz_plan import Fold, Plan, make_plan
+from autograd_lite.viz_plan import MARKERS, Fold, Plan, is_copy, make_plan
 
 if TYPE_CHECKING:
     import graphviz
@@ -440,7 +440,7 @@ def _notes(plan: Plan, show_grads: bool) -> list[str]:
     if show_grads:
         drawn = [item for item in plan.drawn if isinstance(item, Tensor)]
         results = [t for t in drawn if not t.is_leaf]
-        copies = [i for t in results for i in plan.inputs[id(t)] if id(i) in plan.shared]
+        copies = [i for t in results for i in plan.inputs[id(t)] if is_copy(plan, i, t)]
         some_grads = any(t.grad is not None for t in drawn + copies)
         if some_grads and results and all(t.grad is None for t in results):
             notes.append(
@@ -495,21 +495,16 @@ def _emit(
     drawn_scopes = {scope for scope in scopes.values() if scope}
     clusters: dict[Any, list[tuple[str, dict[str, str]]]] = {}
     edges: list[tuple[str, ...]] = []
-    hidden_sites = [
-        k
-        for k, item in enumerate(plan.drawn)
-        if isinstance(item, Tensor)
-        and any(id(i) not in plan.index and id(i) not in plan.shared for i in _inputs(plan, item))
-    ]
-    one_hidden_box = len(hidden_sites) <= 3
+    one_hidden_box = len(plan.cut) <= MARKERS
     for k, item in enumerate(plan.drawn):
         if isinstance(item, Fold):
             clusters.setdefault(None, []).append((f"f{k}", _fold_style(item)))
             continue
         scope = scopes.get(id(item)) or _leaf_scope(item, drawn_scopes)
         members = clusters.setdefault(scope, [])
+        uses = plan.uses[id(item)] if id(item) in plan.shared else 0
         style = _tensor_style(
-            item, item is plan.root, show_values, show_grads, label=labels_of.get(id(item))
+            item, item is plan.root, show_values, show_grads, uses, labels_of.get(id(item))
         )
         members.append((f"t{k}", style))
         if item._op is None:
@@ -522,36 +517,38 @@ def _emit(
             edges.append((f"c{k}", op))
         for i, parent in enumerate(plan.inputs[id(item)]):
             j = plan.index.get(id(parent))
-            if j is not None:
+            if is_copy(plan, parent, item):
+                uses = plan.uses[id(parent)]
+                label = labels_of.get(id(parent))
+                copy = _tensor_style(parent, False, show_values, show_grads, uses, label)
+                if parent._op is not None:  # a reference to a result drawn where it is made
+                    name = parent.name or label or f"result of {parent._op.name}"
+                    lines = copy["label"].split("\\n")
+                    rest = "\\n".join(lines[1:] if parent.name or label else lines)
+                    copy["label"] = f"↪ {_escape(name)}\\n{rest}"
+                    copy["style"] = "rounded,dashed,filled"
+                members.append((f"s{k}_{i}", copy))
+                edges.append((f"s{k}_{i}", op))
+            elif j is not None:
                 spine = isinstance(parent, Fold) or parent._op is not None
                 edges.append(
                     (f"{'f' if isinstance(parent, Fold) else 't'}{j}", op, *spine * [SPINE])
                 )
-            elif id(parent) in plan.shared:
-                uses = plan.uses[id(parent)]
-                label = labels_of.get(id(parent))
-                copy = _tensor_style(parent, False, show_values, show_grads, uses, label)
-                members.append((f"s{k}_{i}", copy))
-                edges.append((f"s{k}_{i}", op))
             elif one_hidden_box:
                 edges.append(("hidden", op))
             else:
-                members.append((f"h{k}_{i}", {"label": "⋯", "shape": "plaintext"}))
-                edges.append((f"h{k}_{i}", op))
+                members.append((f"h{k}", {"label": "⋯ not drawn", "shape": "plaintext"}))
+                edges.append((f"h{k}", op))
     for k, item in enumerate(plan.drawn):
         if isinstance(item, Fold) and id(item.bottom) in plan.index:
             edges.append((f"t{plan.index[id(item.bottom)]}", f"f{k}", SPINE))
     _emit_clusters(drawing, clusters, labels)
-    if plan.summarised and one_hidden_box and hidden_sites:
+    if plan.summarised and one_hidden_box and plan.cut:
         counts = _counts(plan.hidden_ops, 4)
         label = f"⋯ {plan.hidden_tensors:,} more tensors not drawn\\n({counts})"
         drawing.node("hidden", label, shape="note", style="filled", fillcolor="#f5f5f5")
     for source, target, *weight in dict.fromkeys(edges):  # one edge per pair, in order
         drawing.edge(source, target, weight=weight[0] if weight else None)
-
-
-def _inputs(plan: Plan, tensor: Tensor) -> list[Any]:
-    return plan.inputs.get(id(tensor), [])
 
 
 def _leaf_scope(tensor: Tensor, scopes: set[Any]) -> Any:

@@ -12,12 +12,16 @@ out in a fraction of a second or in minutes. Three choices keep it fast:
   of up to `MAX_PERIOD` segments form *links*, and a run of at least `MIN_RUN` identical links
   is drawn as its first `KEEP_FIRST` links, one box "× 97 more links like this" and its last
   `KEEP_LAST` link, the one that shows how the chain starts.
-* **A heavily reused leaf is drawn at each use.** A parameter used by every link of a chain
+* **A heavily reused tensor is drawn at each use.** A parameter used by every link of a chain
   would otherwise have one edge to every link, each spanning many ranks; `dot` routes such
   edges through a virtual node per rank they cross, and laying those out took minutes. A leaf
-  used by more than `SHARED_USES` ops becomes one small copy beside each op that uses it.
+  used by more than `SHARED_USES` ops becomes one copy beside each op that uses it; an op's
+  result used that often is drawn where it is made, linked to its first user, and referred to
+  by a small copy beside each other user.
 * **A budget.** At most `max_nodes` nodes (tensors, ops, numbers, copies, boxes), breadth
-  first from the output; whatever is left is counted by op.
+  first from the output; whatever is left is counted by op. The ops whose inputs were left
+  out point at one "not drawn" box when they are few (`MARKERS`), else each at a small "⋯" of
+  its own (one box with edges to many ops would be the slow pattern above).
 """
 
 from __future__ import annotations
@@ -36,7 +40,8 @@ MIN_RUN = 12  # identical links in a row before a chain is folded
 KEEP_FIRST = 2  # links drawn before the fold (nearest the output)
 KEEP_LAST = 1  # links drawn after it (how the chain starts)
 MAX_PERIOD = 8  # the longest link, in segments, looked for
-SHARED_USES = 3  # a leaf used by more ops than this is drawn once per use
+SHARED_USES = 3  # a tensor used by more ops than this is drawn at each use
+MARKERS = 3  # up to this many ops with inputs not drawn share one "not drawn" box
 
 
 @dataclass(eq=False)
@@ -68,14 +73,16 @@ class Plan:
     drawn: list[Item] = field(default_factory=list)
     index: dict[int, int] = field(default_factory=dict)
     inputs: dict[int, list[Item]] = field(default_factory=dict)
-    shared: set[int] = field(default_factory=set)  # ids of leaves drawn once per use
-    uses: Counter = field(default_factory=Counter)  # id(leaf) -> ops using it, whole graph
+    shared: set[int] = field(default_factory=set)  # ids of tensors drawn at each use
+    uses: Counter = field(default_factory=Counter)  # id(tensor) -> ops using it, whole graph
+    home: dict[int, int] = field(default_factory=dict)  # shared result -> id(its first user)
     total_tensors: int = 0
     total_ops: int = 0
     hidden_ops: Counter = field(default_factory=Counter)
     hidden_tensors: int = 0
     folds: list[Fold] = field(default_factory=list)
     folded: dict[int, Fold] = field(default_factory=dict)  # id(tensor) -> the fold hiding it
+    cut: list[Tensor] = field(default_factory=list)  # drawn ops with inputs not drawn
     record_ends: int = 0  # drawn ops beyond the record a freed graph keeps
     freed: bool = False  # the graph was freed by backward (drawn from its record)
     released: int = 0  # drawn tensors whose values backward released
@@ -93,10 +100,11 @@ def make_plan(root: Tensor, max_nodes: int, fold: bool = True) -> Plan:
     ops = sorted((t for t in tensors if t._op is not None), key=lambda t: -t._stamp)
     plan.total_tensors, plan.total_ops = len(tensors), len(ops)
     uses = plan.uses
-    for tensor in ops:
+    for tensor in reversed(ops):  # oldest first: a result's first user is its home
         for parent in graph.node(tensor).inputs:
-            if parent._op is None:
-                uses[id(parent)] += 1
+            uses[id(parent)] += 1
+            if parent._op is not None:
+                plan.home.setdefault(id(parent), id(tensor))
     plan.shared = {key for key, n in uses.items() if n > SHARED_USES}
     folded = plan.folded
     if fold:
@@ -104,7 +112,14 @@ def make_plan(root: Tensor, max_nodes: int, fold: bool = True) -> Plan:
         for found in plan.folds:
             for member in found.members:
                 folded[id(member)] = found
-    _select(plan, folded)
+    budget = max_nodes
+    for _ in range(4):  # leave room for the markers of what is not drawn
+        _select(plan, folded, budget)
+        extra = len(plan.cut) if len(plan.cut) > MARKERS else min(len(plan.cut), 1)
+        if plan.nodes + extra <= max_nodes or budget <= 1:
+            break
+        budget = max(1, max_nodes - extra)
+    plan.nodes += extra
     return plan
 
 
@@ -125,19 +140,31 @@ def _inputs_as_items(tensor: Tensor, folded: dict[int, Fold]) -> list[Item]:
 
 def _cost(plan: Plan, item: Item, inputs: list[Item]) -> int:
     """Graphviz nodes an item needs: a leaf 1 (none when drawn per use), a fold 1, an op's
-    result 2 (tensor and op) plus its numbers and a copy per shared leaf it uses."""
+    result 2 (tensor and op) plus its numbers and a copy per shared tensor it uses."""
     if isinstance(item, Fold):
         return 1
     if item._op is None:
         return 0 if id(item) in plan.shared else 1
-    copies = sum(1 for i in inputs if not isinstance(i, Fold) and id(i) in plan.shared)
+    copies = sum(1 for i in inputs if is_copy(plan, i, item))
     return 2 + len(graph.node(item).numbers) + copies
 
 
-def _select(plan: Plan, folded: dict[int, Fold]) -> None:
+def is_copy(plan: Plan, tensor: Item, user: Tensor) -> bool:
+    """Whether `tensor`, an input of op `user`, is drawn as a copy beside it: a shared leaf
+    always, a shared result everywhere but at its first user."""
+    if isinstance(tensor, Fold) or id(tensor) not in plan.shared:
+        return False
+    return tensor._op is None or plan.home.get(id(tensor)) != id(user)
+
+
+def _select(plan: Plan, folded: dict[int, Fold], budget: int) -> None:
     """Breadth first from the output within the budget; everything after the first item that
-    does not fit is hidden (so the drawing stays one connected piece)."""
-    budget = plan.max_nodes
+    does not fit is hidden (so the drawing stays one connected piece). `cut` lists the drawn
+    ops with inputs not drawn."""
+    plan.drawn, plan.index, plan.inputs, plan.cut = [], {}, {}, []
+    plan.hidden_tensors, plan.hidden_ops = 0, Counter()
+    plan.released = plan.record_ends = 0
+    start = budget
     seen = {id(plan.root)}
     queue: list[Item] = [plan.root]
     head = 0
@@ -151,7 +178,7 @@ def _select(plan: Plan, folded: dict[int, Fold]) -> None:
         else:
             inputs = _inputs_as_items(item, folded)
         cost = _cost(plan, item, inputs)
-        if not isinstance(item, Fold) and id(item) in plan.shared:
+        if not isinstance(item, Fold) and item._op is None and id(item) in plan.shared:
             pass  # a copy beside each drawn op that uses it (counted in the op's cost)
         elif plan.hidden_tensors or cost > budget:
             _hide(plan, item)
@@ -165,10 +192,13 @@ def _select(plan: Plan, folded: dict[int, Fold]) -> None:
             if id(parent) not in seen:
                 seen.add(id(parent))
                 queue.append(parent)
-    plan.nodes = plan.max_nodes - budget
+    plan.nodes = start - budget
     for item in plan.drawn:
         if isinstance(item, Fold):
             continue
+        inputs = plan.inputs.get(id(item), [])
+        if any(id(i) not in plan.index and not is_copy(plan, i, item) for i in inputs):
+            plan.cut.append(item)
         node = graph.node(item)
         plan.released += node.released
         plan.record_ends += node.record_ends

@@ -80,6 +80,35 @@ def reused_intermediate(links: int = 100) -> ag.Tensor:
     return y
 
 
+def deep_model(layers: int = 40) -> ag.Tensor:
+    """An nn model of `layers` Dense+ReLU pairs: 80 module clusters, no two links alike."""
+    from autograd_lite import nn
+
+    modules: list = []
+    for k in range(layers):
+        modules += [nn.Dense(8, 8, seed=k), nn.ReLU()]
+    loss = nn.Sequential(*modules)(np.ones((4, 8))).sum()
+    ag.retain_grads(loss)
+    loss.backward()
+    return loss
+
+
+def wide_op(inputs: int = 150) -> ag.Tensor:
+    """One op (stack) with `inputs` inputs, each ``tanh(x · k)``: fan-in into an op."""
+    x = ag.Tensor(np.linspace(0.1, 0.3, 3), requires_grad=True, name="x")
+    return ag.stack([(x * float(k)).tanh() for k in range(inputs)]).sum()
+
+
+def random_dag(ops: int = 300, seed: int = 0) -> ag.Tensor:
+    """Each op multiplies two earlier tensors picked at random: crossings everywhere."""
+    rng = np.random.default_rng(seed)
+    tensors = [ag.Tensor(np.ones(2), requires_grad=True, name=f"l{k}") for k in range(5)]
+    for _ in range(ops):
+        a, b = rng.integers(0, len(tensors), 2)
+        tensors.append((tensors[a] * tensors[b]).tanh())
+    return ag.stack(tensors[-20:]).sum()
+
+
 def plain_chain(ops: int = 250) -> ag.Tensor:
     """A chain of `ops` tanh ops, nothing reused: the reference for a graph of that size."""
     y = ag.Tensor(np.linspace(0.1, 0.3, 3), requires_grad=True, name="x")
@@ -91,8 +120,10 @@ def plain_chain(ops: int = 250) -> ag.Tensor:
     return y
 
 
-def docs_graph() -> ag.Tensor:
-    """The README's picture: the planar 2-4-1 model's cost on 20 points, after backward."""
+def docs_graph(retain: bool = True) -> ag.Tensor:
+    """The README's picture: the planar 2-4-1 model's cost on 20 points, every tensor's
+    gradient kept; after backward(retain_graph=True) (how it was drawn before issue 17) or an
+    ordinary backward() (`retain=False`)."""
     from autograd_lite import nn
     from autograd_lite.nn.datasets import planar_flower
 
@@ -105,7 +136,8 @@ def docs_graph() -> ag.Tensor:
     )
     cost = nn.BCELoss()(model(ag.Tensor(X[::20], name="X")), Y[::20])
     cost.name = "J"
-    cost.backward()
+    ag.retain_grads(cost)
+    cost.backward(retain_graph=retain)
     return cost
 
 
@@ -126,8 +158,22 @@ CASES = (
         reused_intermediate,
         {"fold_repeats": False},
     ),
-    Case("plain_chain", "250 tanh ops, nothing reused (reference)", plain_chain, {}),
-    Case("docs_graph", "README picture: planar model after backward()", docs_graph, {}),
+    Case("deep_model", "40 × (Dense, ReLU): 80 module clusters", deep_model, {}),
+    Case("wide_op", "one op with 150 inputs", wide_op, {}),
+    Case("random_dag", "300 ops on random earlier tensors", random_dag, {}),
+    Case(
+        "plain_chain",
+        "250 tanh ops, nothing reused, folding off (reference)",
+        plain_chain,
+        {"fold_repeats": False},
+    ),
+    Case("docs_graph", "README picture: planar model, retain_graph=True", docs_graph, {}),
+    Case(
+        "docs_record",
+        "the same after an ordinary backward()",
+        lambda: docs_graph(retain=False),
+        {},
+    ),
 )
 
 

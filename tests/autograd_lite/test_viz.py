@@ -339,6 +339,31 @@ def test_a_chain_reusing_its_input_folds_and_draws_the_input_at_each_use():
     assert max(out_degree.values()) <= 2  # no node with an edge into every link
 
 
+def test_a_result_used_by_many_ops_is_drawn_once_and_referred_to_at_each_other_use():
+    x = ag.Tensor(np.ones(3), requires_grad=True, name="x")
+    h = x.tanh()
+    y = h
+    for _ in range(60):
+        y = (y * 1.01).tanh() + h
+    graph = draw_graph(y.sum(), fold_repeats=False)
+    drawn = nodes(graph)
+    references = [attrs for attrs in drawn.values() if attrs.startswith('label="↪ result of tanh')]
+    assert len(references) > 20 and all("(used by 61 ops)" in attrs for attrs in references)
+    assert sum(attrs.startswith("label=tanh ") for attrs in drawn.values()) == 61  # h's op once
+    out_degree = Counter(line.split(" -> ")[0].strip() for line in graph.source.splitlines()
+                         if " -> " in line)  # fmt: skip
+    assert max(out_degree.values()) <= 2
+
+
+def test_max_nodes_holds_with_many_ops_whose_inputs_are_not_drawn():
+    x = ag.Tensor(np.ones(3), requires_grad=True, name="x")
+    y = ag.stack([(x * float(k)).tanh() for k in range(150)]).sum()
+    for limit in (40, 200, 500):
+        graph = draw_graph(y, max_nodes=limit)
+        assert len(nodes(graph)) <= limit, limit
+        assert "not drawn" in graph.source
+
+
 def test_small_chains_are_not_folded():
     assert "more links" not in draw_graph(chain(12)).source  # 11 identical links
     assert "more links" in draw_graph(chain(13)).source
