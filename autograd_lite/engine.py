@@ -404,8 +404,9 @@ def _run(
         op = tensor._op
         partials, unary, saved = op.partials, op.unary, tensor._saved
         for i, parent in enumerate(parents):
-            if not parent._requires_grad:
-                constants = release  # such as an input batch: released below when unheld
+            if not parent._requires_grad:  # a constant, such as an input batch:
+                if release and parent._data.nbytes > record.KEEP_BYTES:  # released below
+                    constants = True  # when only this node holds it
                 continue
             if saved is NO_SAVED:  # _core.apply_partial, spelt out
                 parent_grad = partials[i](xp, grad, output, *inputs)
@@ -460,7 +461,7 @@ def _run(
                 and getrefcount(tensor) - 2 - tensor._retains_grad == get_links(tensor, 1)
             ):
                 tensor._data = ReleasedArray(output)
-            if constants:  # release the constants only this node holds
+            if constants:  # release the large constants only this node holds
                 constants, first, second = False, None, None
                 # A constant's references: getrefcount's argument, `parent`, the node's link,
                 # and `parents` when it is a tuple of its own (one or two inputs).
@@ -468,8 +469,8 @@ def _run(
                 for parent in parents:
                     if (
                         not parent._requires_grad
-                        and parent._data.nbytes > record.KEEP_BYTES
                         and getrefcount(parent) == alone
+                        and parent._data.nbytes > record.KEEP_BYTES
                     ):
                         parent._data = ReleasedArray(parent._data)
             if not room:

@@ -116,11 +116,11 @@ def test_the_record_of_a_model_shows_shapes_released_values_and_retained_gradien
     from autograd_lite import nn
 
     model = nn.Sequential(nn.Dense(2, 4, seed=0), nn.Tanh(), nn.Dense(4, 1, seed=1))
-    loss = model(np.ones((100, 2))).sum()
+    loss = model(np.ones((1000, 2))).sum()  # arrays large enough to be released
     ag.retain_grads(loss)
     loss.backward()
     text = str(explain(loss, quiet=True))
-    assert "= tanh(u)  (shape (100, 4), values released)" in text
+    assert "= tanh(u)  (shape (1000, 4), values released)" in text
     assert "= linear(v, 2.W, 2.b)" in text and "(retained)" in text
     assert "0.W.grad = shape (4, 2), ‖·‖ = " in text
 
