@@ -232,7 +232,9 @@ class _Narrator:
         self.current: Tensor | None = None
         self.received: dict[int, list[np.ndarray]] = {}
 
-    def say(self, line: str, kind: str, about: Tensor | None = None, to: Tensor | None = None):
+    def say(
+        self, line: str, kind: str, about: Tensor | None = None, to: Tensor | None = None
+    ) -> None:
         """Add a line and what it is about (see `Narration.events`)."""
         self.explanation.lines.append(line)
         self.events.append(

@@ -20,8 +20,9 @@ module calls and a ScalarOp's number. So ``loss.backward(); save_svg(loss, ...)`
 the whole graph. The record holds no arrays that only the graph held: an intermediate result
 nothing else holds has its values *released* (`Node.released`; reading them raises an error
 saying so), and so does a constant input only the graph held (an input batch). Arrays of up to
-`KEEP_BYTES` bytes stay (scalars cost no more than a stand-in would). Beyond the
-record, a freed node has no recorded inputs (`Node.record_ends`).
+`KEEP_BYTES` bytes stay (releasing a small array costs more time than its memory is worth; see
+`autograd_lite.record`). Beyond the record, a freed node has no recorded inputs
+(`Node.record_ends`).
 
 Module calls. `nn` marks each module call on its output with `begin_call` / `end_call`: the
 clock's ticks before and after the call bracket the stamps of every op the call recorded, so a
