@@ -375,7 +375,7 @@ def _run(
     heap.sort()
     last_change = storage.last_change  # nothing assigns into tensors during the sweep
     release = not retain_graph and not recording  # arrays only a freed graph holds
-    room = record.RECORD_NODES  # how many more freed nodes keep their structure
+    room, keep = record.RECORD_NODES, record.KEEP_BYTES  # see autograd_lite.record
     constants = False  # whether the node has constant inputs (set per node, reset when used)
     while heap:
         tensor = heappop(heap)[1]
@@ -405,7 +405,7 @@ def _run(
         partials, unary, saved = op.partials, op.unary, tensor._saved
         for i, parent in enumerate(parents):
             if not parent._requires_grad:  # a constant, such as an input batch:
-                if release and parent._data.nbytes > record.KEEP_BYTES:  # released below
+                if release and parent._data.nbytes > keep:  # released below
                     constants = True  # when only this node holds it
                 continue
             if saved is NO_SAVED:  # _core.apply_partial, spelt out
@@ -457,7 +457,7 @@ def _run(
                 tensor._saved = NO_SAVED
             if (
                 release
-                and output.nbytes > record.KEEP_BYTES
+                and output.nbytes > keep
                 and getrefcount(tensor) - 2 - tensor._retains_grad == get_links(tensor, 1)
             ):
                 tensor._data = ReleasedArray(output)
@@ -470,7 +470,7 @@ def _run(
                     if (
                         not parent._requires_grad
                         and getrefcount(parent) == alone
-                        and parent._data.nbytes > record.KEEP_BYTES
+                        and parent._data.nbytes > keep
                     ):
                         parent._data = ReleasedArray(parent._data)
             if not room:
