@@ -235,12 +235,12 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds before dot stops")
     parser.add_argument("--cases", default="", help="comma-separated case names (default: all)")
     args = parser.parse_args(argv)
-    if shutil.which("dot") is None:
-        raise SystemExit("Graphviz's dot is not installed (apt-get install graphviz)")
     wanted = {name for name in args.cases.split(",") if name}
     unknown = wanted - {case.name for case in CASES}
     if unknown:
         raise SystemExit(f"unknown cases {sorted(unknown)}; known: {[c.name for c in CASES]}")
+    if shutil.which("dot") is None:
+        raise SystemExit("Graphviz's dot is not installed (apt-get install graphviz)")
     rows = []
     for case in CASES:
         if wanted and case.name not in wanted:
