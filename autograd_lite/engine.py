@@ -458,7 +458,8 @@ def _run(
             if (
                 release
                 and output.nbytes > keep
-                and getrefcount(tensor) - 2 - tensor._retains_grad == get_links(tensor, 1)
+                and getrefcount(tensor) - 2 - tensor._retains_grad
+                == (get_links(tensor, 1) if links else 1)
             ):
                 tensor._data = ReleasedArray(output)
             if constants:  # release the large constants only this node holds
