@@ -65,6 +65,8 @@ def save_html(
         raise TypeError(f"{where}: path must be a str or Path, got {type(path).__name__}")
     max_nodes = integer(max_nodes, "max_nodes", where, minimum=1)
     timeout = _checked_timeout(timeout, where)
+    if not isinstance(root_name, str) or not root_name:
+        raise TypeError(f"{where}: root_name must be a non-empty string, got {root_name!r}")
     if not y.requires_grad:
         raise RuntimeError(
             f"{where}: this tensor does not require grad, so there is no backward pass to show; "

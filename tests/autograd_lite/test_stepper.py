@@ -87,6 +87,10 @@ def test_bad_arguments_and_a_freed_graph_are_refused_clearly(tmp_path):
         save_html(J, 42)
     with pytest.raises(TypeError, match="save_html: max_nodes"):
         save_html(J, tmp_path / "x.html", max_nodes="x")
+    with pytest.raises(TypeError, match="save_html: root_name"):
+        save_html(J, tmp_path / "x.html", root_name=3)
+    with pytest.raises(ValueError, match="save_html: timeout"):
+        save_html(J, tmp_path / "x.html", timeout=-1)
     with pytest.raises(RuntimeError, match="does not require grad"):
         save_html(ag.Tensor(1.0), tmp_path / "x.html")
     J.backward()
