@@ -305,7 +305,8 @@ class _Narrator:
         self.received.setdefault(id(parent), []).append(contribution)
         target = self.d(name)
         if self.uses.get(id(parent), 1) > 1:
-            repeated = graph.node(tensor).inputs.count(parent) > 1
+            # by identity: Tensor == compares values elementwise
+            repeated = sum(p is parent for p in graph.node(tensor).inputs) > 1
             target += f" (via {child}, input {index})" if repeated else f" (via {child})"
         chain = f"{self.d(child)} · d{child}/d{name}"
         if scalar:

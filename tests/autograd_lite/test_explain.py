@@ -135,3 +135,12 @@ def test_a_given_gradient_seeds_the_pass():
 def test_explain_needs_a_tensor():
     with pytest.raises(TypeError, match="Tensor"):
         explain(3.0)
+
+
+def test_an_array_used_by_several_ops_next_to_other_arrays_is_explained():
+    # tuple.count would compare the other inputs with == (elementwise for Tensors) and fail
+    x = ag.Tensor(np.ones(3), requires_grad=True, name="x")
+    y = ((x * 2.0).tanh() + x).sum()
+    lines = explain(y, quiet=True).lines
+    assert any(line.startswith("  dJ/dx (via w) = dJ/dw · dw/dx: shape (3,)") for line in lines)
+    assert "dJ/dx = sum of 2 contributions: shape (3,)" in " ".join(lines)
