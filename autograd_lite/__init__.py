@@ -35,6 +35,7 @@ from autograd_lite.gradcheck import gradcheck
 from autograd_lite.methods import Tensor  # the class, with its operators and methods
 from autograd_lite.ops.table import exports as _op_exports
 from autograd_lite.profiler import profile
+from autograd_lite.stepper import save_html
 from autograd_lite.viz import draw_graph, retain_grads, save_svg
 
 # Every op of the op table under its public name and aliases (autograd_lite.exp, .clamp, ...).
@@ -83,6 +84,7 @@ __all__ = [
     "rand",
     "randn",
     "retain_grads",
+    "save_html",
     "save_svg",
     "set_grad_enabled",
     "tensor",

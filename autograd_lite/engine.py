@@ -16,15 +16,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
+from sys import getrefcount
 from typing import Any
 
 import numpy as np
 
-from autograd_lite import grad_mode, storage
+from autograd_lite import grad_mode, record, storage
 from autograd_lite.grad_mode import set_grad_enabled, state
 from autograd_lite.ops import numpy_math, tensor_math
 from autograd_lite.ops._core import unbroadcast
-from autograd_lite.storage import NO_SAVED, Tensor, make, to_array
+from autograd_lite.storage import NO_SAVED, ReleasedArray, Tensor, make, to_array
 from autograd_lite.validation import boolean
 
 Observer = Callable[[Tensor, int, Tensor, Any, Any], None]
@@ -364,6 +365,10 @@ def _run(
     hook = _partial_hook(observer)
     grads: dict[Tensor, Any] = {}
     pop_grad, get_grad = grads.pop, grads.get
+    # Intermediates used more than once: references their consumers' links and this dict's
+    # key hold (one consumer and no entry: 1), to tell when only the graph holds a tensor.
+    links: dict[Tensor, int] = {}
+    get_links = links.get
     # Arrays that may be shared (passed through unchanged by add, or views): a leaf gets a copy
     # of these, and fan-out sums into them are not done in place, so that gradients stored in
     # two places never alias.
@@ -384,6 +389,9 @@ def _run(
                 heap.append((-root._stamp, root))
     heap.sort()
     last_change = storage.last_change  # nothing assigns into tensors during the sweep
+    release = not retain_graph and not recording  # arrays only a freed graph holds
+    room, keep = record.RECORD_NODES, record.KEEP_BYTES  # see autograd_lite.record
+    constants = False  # whether the node has constant inputs (set per node, reset when used)
     while heap:
         tensor = heappop(heap)[1]
         grad = pop_grad(tensor)
@@ -415,7 +423,9 @@ def _run(
                 memory = parent._memory  # the memory guard counts the ops using a memory
                 if memory is not None and tensor._stamp > memory.created_at:
                     memory.users -= 1
-            if not parent._requires_grad:
+            if not parent._requires_grad:  # a constant, such as an input batch:
+                if release and parent._data.nbytes > keep:  # released below
+                    constants = True  # when only this node holds it
                 continue
             if saved is NO_SAVED:  # _core.apply_partial, spelt out
                 parent_grad = partials[i](xp, grad, output, *inputs)
@@ -436,17 +446,57 @@ def _run(
                     leaves.append(parent)
                 else:
                     heappush(heap, (-parent._stamp, parent))
-            elif (
-                recording
-                or previous.size < _IN_PLACE_MIN_SIZE
-                or not _owned(previous, parent_grad, shared)
-            ):
-                grads[parent] = previous + parent_grad
             else:
-                previous += parent_grad  # fan-out sum into an array only this sweep holds
-        if free:  # free the graph behind this tensor (see storage on freed nodes)
-            tensor._parent0 = tensor._parent1 = tensor._more_parents = None
-            tensor._saved = NO_SAVED
+                if parent._op is not None:  # another link into an intermediate (see below)
+                    links[parent] = get_links(parent, 2) + 1  # counting the key's reference
+                if (
+                    recording
+                    or previous.size < _IN_PLACE_MIN_SIZE
+                    or not _owned(previous, parent_grad, shared)
+                ):
+                    grads[parent] = previous + parent_grad
+                else:
+                    previous += parent_grad  # fan-out sum into an array only this sweep holds
+        if free:  # free the node (see `storage` on freed nodes)
+            tensor._parent0 = None
+            if not room:  # beyond the record: nothing of the graph behind it stays
+                tensor._parent1 = tensor._more_parents = None
+                tensor._saved = NO_SAVED
+                continue
+            # Within the record the inputs stay (`storage.recorded_inputs`), saved arrays go
+            # (a ScalarOp's number stays, for pictures), and the output's array is released
+            # when only the graph holds the tensor: its references are then this frame's two,
+            # the consumers' links (`links`) and results' when its gradient is retained.
+            room -= 1
+            if tensor._more_parents is None:
+                tensor._more_parents = first
+            else:
+                tensor._parent1 = None
+            if saved is not NO_SAVED and type(saved) is not float and type(saved) is not int:
+                tensor._saved = NO_SAVED
+            if (
+                release
+                and output.nbytes > keep
+                and getrefcount(tensor) - 2 - tensor._retains_grad
+                == (get_links(tensor, 1) if links else 1)
+            ):
+                tensor._data = ReleasedArray(output)
+                tensor._memory = None  # the memory guard's record holds the array too
+            if constants:  # release the large constants only this node holds
+                constants, first, second = False, None, None
+                # A constant's references: getrefcount's argument, `parent`, the node's link,
+                # and `parents` when it is a tuple of its own (one or two inputs).
+                alone = 3 if parents is tensor._more_parents else 4
+                for parent in parents:
+                    if (
+                        not parent._requires_grad
+                        and getrefcount(parent) == alone
+                        and parent._data.nbytes > keep
+                    ):
+                        parent._data = ReleasedArray(parent._data)
+                        parent._memory = None
+            if not room:
+                record.close(roots, heap)
     if targets is not None:
         leaves = [leaf for leaf in leaves if leaf in targets]
     results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)

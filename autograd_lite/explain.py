@@ -22,6 +22,14 @@ receives one contribution per use, and the contributions add (the multivariable 
 
 Names: a tensor's `.name` when set; otherwise the output is J, intermediates are u, v, w, p, q,
 r, s, h1, h2, ... and unnamed leaves x1, x2, ... in the order they were computed.
+
+After an ordinary ``J.backward()`` the graph is freed, so the chain rule's numbers cannot be
+recomputed; ``explain(J)`` then tells what the record backward keeps (`autograd_lite.graph`):
+each node's formula, shape and value when it was kept, and the gradients held in `.grad`.
+
+`narrate` is the machinery without the printing: it also returns, for each line, the tensors it
+is about (`Narration.events`), which the backward-pass stepper (`autograd_lite.stepper`) uses
+to highlight the node being processed.
 """
 
 from __future__ import annotations
@@ -87,6 +95,48 @@ def explain(
     `backward`. `root_name` is y's symbol when y has no `.name`. Returns an `Explanation`."""
     if not isinstance(y, Tensor):
         raise TypeError(f"explain: expected a Tensor, got {type(y).__name__}")
+    if not isinstance(root_name, str) or not root_name:
+        raise TypeError(f"explain: root_name must be a non-empty string, got {root_name!r}")
+    if y.requires_grad and any(graph.node(t).freed for t in graph.walk(y)):
+        explanation = _describe_record(y, root_name)
+    else:
+        explanation = narrate(y, gradient, retain_graph, create_graph, root_name).explanation
+    if not quiet:
+        print(str(explanation), file=file if file is not None else sys.stdout)
+    return explanation
+
+
+@dataclass
+class Narration:
+    """What `narrate` found: the `explanation`, and `events`, one per line of it, each
+    ``(kind, tensor_id, parent_id)``: kind "start" (the seed dJ/dJ), "node" (the formula of the
+    node being processed), "partial" (a chain-rule product from tensor to parent), "total" (a
+    tensor's contributions added up), "result"; ids are ``id()`` of the tensors (None when
+    not about one). `names` maps ``id(tensor)`` to the name used; `tensors` keeps the tensors
+    alive so that the ids stay meaningful."""
+
+    explanation: Explanation
+    events: list[tuple[str, int | None, int | None]]
+    names: dict[int, str]
+    tensors: list[Tensor]
+
+
+def display_names(y: Tensor, root_name: str = "J") -> dict[int, str]:
+    """The names `narrate` gives the tensors behind `y`, by ``id()`` (see the module
+    docstring), without running anything."""
+    order = graph.topological_order(y) if y.requires_grad else []
+    return _names(y, order, root_name)
+
+
+def narrate(
+    y: Tensor,
+    gradient: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    root_name: str = "J",
+) -> Narration:
+    """Run ``y.backward(gradient, retain_graph, create_graph)`` and record it as the chain
+    rule, without printing (see `explain`). Raises if y's graph was freed."""
     order = graph.topological_order(y) if y.requires_grad else []
     names = _names(y, order, root_name)
     story = _Narrator(names[id(y)], names, _use_counts(order))
@@ -94,9 +144,7 @@ def explain(
     story.start(y, gradient)
     backward(y, gradient, retain_graph=retain_graph, create_graph=create_graph, observer=story)
     story.finish(leaves)
-    if not quiet:
-        print(str(story.explanation), file=file if file is not None else sys.stdout)
-    return story.explanation
+    return Narration(story.explanation, story.events, names, [y, *order])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,8 +228,18 @@ class _Narrator:
         self.names = names
         self.uses = uses
         self.explanation = Explanation(root)
+        self.events: list[tuple[str, int | None, int | None]] = []
         self.current: Tensor | None = None
         self.received: dict[int, list[np.ndarray]] = {}
+
+    def say(
+        self, line: str, kind: str, about: Tensor | None = None, to: Tensor | None = None
+    ) -> None:
+        """Add a line and what it is about (see `Narration.events`)."""
+        self.explanation.lines.append(line)
+        self.events.append(
+            (kind, None if about is None else id(about), None if to is None else id(to))
+        )
 
     def d(self, name: str) -> str:
         return f"d{self.J}/d{name}"
@@ -195,15 +253,15 @@ class _Narrator:
         return _number(tensor.data) if tensor.size == 1 else f"const{tensor.shape}"
 
     def start(self, root: Tensor, gradient: Any) -> None:
-        lines = self.explanation.lines
-        lines.append(
+        self.say(
             f"backward pass of {self.J}, node by node "
-            f"(chain rule: {self.d('x')} = {self.d('y')} · dy/dx)"
+            f"(chain rule: {self.d('x')} = {self.d('y')} · dy/dx)",
+            "title",
         )
         if gradient is None:
-            lines.append(f"{self.d(self.J)} = 1")
+            self.say(f"{self.d(self.J)} = 1", "start", root)
         else:
-            lines.append(f"{self.d(self.J)} = the given gradient: {_describe(gradient)}")
+            self.say(f"{self.d(self.J)} = the given gradient: {_describe(gradient)}", "start", root)
 
     def _open_node(self, tensor: Tensor) -> None:
         self.current = tensor
@@ -214,7 +272,7 @@ class _Narrator:
             for operand in graph.node(tensor).operands
         )
         value = f" = {_number(tensor.data)}" if tensor.size == 1 else f"  (shape {tensor.shape})"
-        self.explanation.lines.append(f"{name} = {graph.node(tensor).op}({args}){value}")
+        self.say(f"{name} = {graph.node(tensor).op}({args}){value}", "node", tensor)
 
     def _total_line(self, tensor: Tensor) -> None:
         parts = self.received.get(id(tensor), [])
@@ -227,8 +285,10 @@ class _Narrator:
             body = f"{terms} = {_number(total)}"
         else:
             body = f"sum of {len(parts)} contributions: {_describe(total)}"
-        self.explanation.lines.append(
-            f"{self.d(name)} = {body}   ({name} is used {len(parts)} times: contributions add)"
+        self.say(
+            f"{self.d(name)} = {body}   ({name} is used {len(parts)} times: contributions add)",
+            "total",
+            tensor,
         )
 
     def __call__(
@@ -245,7 +305,8 @@ class _Narrator:
         self.received.setdefault(id(parent), []).append(contribution)
         target = self.d(name)
         if self.uses.get(id(parent), 1) > 1:
-            repeated = graph.node(tensor).inputs.count(parent) > 1
+            # by identity: Tensor == compares values elementwise
+            repeated = sum(p is parent for p in graph.node(tensor).inputs) > 1
             target += f" (via {child}, input {index})" if repeated else f" (via {child})"
         chain = f"{self.d(child)} · d{child}/d{name}"
         if scalar:
@@ -254,7 +315,7 @@ class _Narrator:
         else:
             numbers = f"{_describe(upstream)} → {_describe(contribution)}"
         separator = " = " if scalar else ": "
-        self.explanation.lines.append(f"  {target} = {chain}{separator}{numbers}")
+        self.say(f"  {target} = {chain}{separator}{numbers}", "partial", tensor, parent)
 
     def finish(self, leaves: list[Tensor]) -> None:
         results = []
@@ -268,7 +329,56 @@ class _Narrator:
             self.explanation.gradients[name] = np.array(total)
             results.append(f"{self.d(name)} = {_describe(total)}")
         if results:
-            self.explanation.lines.append("result: " + ", ".join(results))
+            self.say("result: " + ", ".join(results), "result")
+
+
+def _describe_record(y: Tensor, root_name: str) -> Explanation:
+    """What the record of a freed graph tells (see the module docstring): node by node in the
+    order backward went through them, each formula with its shape or kept value, and the
+    gradients kept in `.grad`."""
+    tensors = sorted(graph.walk(y), key=lambda t: (t._op is not None, t._stamp))
+    names = _names(y, tensors, root_name)
+    J = names[id(y)]
+    lines = [
+        f"backward pass of {J}: its graph was already freed by backward(), which keeps only a "
+        "record of its structure (no values of released intermediates, no saved arrays)",
+        f"for the chain rule's numbers call explain({J}) in place of {J}.backward(), or "
+        f"{J}.backward(retain_graph=True) first; what the record holds, node by node:",
+    ]
+    explanation = Explanation(J, lines)
+
+    def label(tensor: Tensor) -> str:
+        if id(tensor) in names:
+            return names[id(tensor)]
+        return _number(np.asarray(tensor)) if tensor.size == 1 else f"const{tensor.shape}"
+
+    def d(tensor: Tensor) -> str:
+        return f"d{J}/d{label(tensor)}"
+
+    for tensor in reversed(tensors):
+        node = graph.node(tensor)
+        if node.is_leaf:
+            continue
+        args = ", ".join(
+            label(o) if isinstance(o, Tensor) else _number(np.asarray(o)) for o in node.operands
+        )
+        if node.released:
+            value = f"  (shape {tensor.shape}, values released)"
+        elif tensor.size == 1:
+            value = f" = {_number(np.asarray(tensor))}"
+        else:
+            value = f"  (shape {tensor.shape})"
+        ends = "  (freed: the record ends here)" if node.record_ends else ""
+        lines.append(f"{label(tensor)} = {node.op}({args}){value}{ends}")
+        if tensor.grad is not None:
+            lines.append(f"  {d(tensor)} = {_describe(np.asarray(tensor.grad))}   (retained)")
+    held = [t for t in tensors if t.is_leaf and t.grad is not None]
+    for tensor in held:
+        explanation.gradients[label(tensor)] = np.array(tensor.grad._data)
+    if held:
+        kept = ", ".join(f"{label(t)}.grad = {_describe(np.asarray(t.grad))}" for t in held)
+        lines.append(f"gradients held by the leaves (summed over every backward so far): {kept}")
+    return explanation
 
 
 def _local_derivative(

@@ -155,6 +155,12 @@ class GradcheckReport:
                 return check
         raise KeyError(f"gradcheck report: no input named {key!r}")
 
+    def _repr_html_(self) -> str:
+        """The report as a coloured HTML table, for Jupyter (`autograd_lite.notebook`)."""
+        from autograd_lite.notebook import gradcheck_html
+
+        return gradcheck_html(self)
+
     def __repr__(self) -> str:
         if not self.deterministic:
             return "<GradcheckReport NOT CHECKED: f is not deterministic>"

@@ -13,6 +13,17 @@ anomaly detection is on), the module it ran in, and whether a backward pass free
 and `topological_order` visit a whole graph without recursion. The drawing, explanation,
 profiling and anomaly tools read graphs only through this module.
 
+Freed graphs. A backward pass without retain_graph frees each node it goes through (its saved
+arrays are dropped, so a second pass cannot run), but it keeps a light record of the structure
+of the `RECORD_NODES` nodes nearest the output: their ops, inputs, shapes, dtypes, names,
+module calls and a ScalarOp's number. So ``loss.backward(); save_svg(loss, ...)`` still draws
+the whole graph. The record holds no arrays that only the graph held: an intermediate result
+nothing else holds has its values *released* (`Node.released`; reading them raises an error
+saying so), and so does a constant input only the graph held (an input batch). Arrays of up to
+`KEEP_BYTES` bytes stay (releasing a small array costs more time than its memory is worth; see
+`autograd_lite.record`). Beyond the record, a freed node has no recorded inputs
+(`Node.record_ends`).
+
 Module calls. `nn` marks each module call on its output with `begin_call` / `end_call`: the
 clock's ticks before and after the call bracket the stamps of every op the call recorded, so a
 drawing can group a module's ops without tagging each op as it runs (which would cost every op
@@ -27,12 +38,17 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import numpy as np
+
 from autograd_lite import storage
 from autograd_lite.ops import numpy_math
 from autograd_lite.ops._core import apply_partial, is_freed, operands_of
-from autograd_lite.storage import NO_SAVED, Tensor, tick
+from autograd_lite.record import KEEP_BYTES, RECORD_NODES
+from autograd_lite.storage import NO_SAVED, Tensor, is_released, recorded_inputs, tick
 
 __all__ = [
+    "KEEP_BYTES",
+    "RECORD_NODES",
     "ModuleCall",
     "Node",
     "begin_call",
@@ -80,18 +96,33 @@ class Node:
 
     @property
     def freed(self) -> bool:
-        """True once a backward pass without retain_graph has released this node."""
+        """True once a backward pass without retain_graph has freed this node: its saved
+        arrays are gone, so no further backward pass can go through it. Its structure may
+        still be on record (`inputs`; see the module docstring)."""
         return is_freed(self.tensor)
 
     @property
+    def released(self) -> bool:
+        """True when backward released this tensor's values (only the graph held them):
+        `shape` and `dtype` remain, reading the values raises."""
+        return is_released(self.tensor)
+
+    @property
+    def record_ends(self) -> bool:
+        """True for a freed node beyond the record backward keeps: its inputs are unknown."""
+        tensor = self.tensor
+        return is_freed(tensor) and recorded_inputs(tensor) is None
+
+    @property
     def inputs(self) -> tuple[Tensor, ...]:
-        """The op's input tensors (empty for a leaf or a freed node)."""
-        return self.tensor._parents or ()
+        """The op's input tensors, also after backward freed the node (from its record);
+        empty for a leaf and for a node beyond the record."""
+        return recorded_inputs(self.tensor) or ()
 
     @property
     def operands(self) -> list[Any]:
         """The op's operands in the order they were written: input tensors, and the Python
-        number of an op such as ``3 * x`` on its side. Empty for a leaf or a freed node."""
+        number of an op such as ``3 * x`` on its side. Empty for a leaf or beyond the record."""
         return operands_of(self.tensor)
 
     @property
@@ -102,7 +133,8 @@ class Node:
     @property
     def saved(self) -> Mapping[str, Any]:
         """What the op kept for its partial derivatives besides inputs and output (an axis, a
-        mask, a ScalarOp's number as "scalar"), read-only."""
+        mask, a ScalarOp's number as "scalar"), read-only; empty once freed, but for the
+        number."""
         saved = self.tensor._saved
         if saved is NO_SAVED:
             return MappingProxyType({})
@@ -133,8 +165,18 @@ class Node:
 
     @property
     def arity(self) -> int:
-        """How many input tensors the op has (0 for a leaf or a freed node)."""
+        """How many input tensors the op has (0 for a leaf or beyond the record)."""
         return len(self.inputs)
+
+    @property
+    def grad_norm(self) -> float | None:
+        """‖grad‖₂ computed in float64, or None when the tensor holds no gradient (after
+        backward: leaves, and intermediates that retain their gradient)."""
+        grad = self.tensor._grad
+        if grad is None:
+            return None
+        values = grad._data
+        return float(np.sqrt(np.vdot(values, values).real)) if values.size else 0.0
 
     def local_gradient(self, index: int, upstream: Any) -> Any:
         """The op's partial derivative for input `index` applied to `upstream` = dL/d(output)
@@ -150,6 +192,7 @@ class Node:
         if self.is_leaf:
             return f"Node(leaf, shape={self.tensor.shape})"
         state = ", freed" if self.freed else ""
+        state += ", values released" if self.released else ""
         return f"Node({self.op}, shape={self.tensor.shape}, inputs={self.arity}{state})"
 
 
@@ -159,7 +202,8 @@ def node(tensor: Tensor) -> Node:
 
 
 def walk(root: Tensor) -> Iterator[Tensor]:
-    """Every tensor behind `root` once, breadth first from the root (no recursion)."""
+    """Every tensor behind `root` once, breadth first from the root (no recursion); a freed
+    graph is walked through its record."""
     if not isinstance(root, Tensor):
         raise TypeError(f"graph.walk: expected a Tensor, got {type(root).__name__}")
     seen = {id(root)}
@@ -167,7 +211,7 @@ def walk(root: Tensor) -> Iterator[Tensor]:
     while queue:
         tensor = queue.popleft()
         yield tensor
-        for parent in tensor._parents or ():
+        for parent in recorded_inputs(tensor) or ():
             if id(parent) not in seen:
                 seen.add(id(parent))
                 queue.append(parent)

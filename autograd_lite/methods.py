@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from autograd_lite import engine, inplace, interop
+from autograd_lite import engine, inplace, interop, notebook
 from autograd_lite.ops import REGISTRY, add, clip, div, getitem, mul, sub, swapaxes, transpose
 from autograd_lite.storage import Tensor
 
@@ -147,7 +147,14 @@ def _array_function(self: Tensor, func: Any, types: tuple, args: tuple, kwargs: 
     return interop.array_function(self, func, types, args, kwargs)
 
 
+def _repr_html_(self: Tensor) -> str:
+    """What Jupyter shows for a Tensor: shape, dtype, requires_grad, the op that made it,
+    ‖grad‖ and a preview of the values (see `autograd_lite.notebook`)."""
+    return notebook.tensor_html(self)
+
+
 Tensor.backward = backward
+Tensor._repr_html_ = _repr_html_
 Tensor.T = property(_transposed)
 Tensor.mT = property(_matrix_transposed)
 Tensor.__pos__ = _positive

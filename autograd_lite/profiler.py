@@ -142,3 +142,9 @@ class profile:
 
     def __str__(self) -> str:
         return self.table()
+
+    def _repr_html_(self) -> str:
+        """The table as HTML, for Jupyter (`autograd_lite.notebook`)."""
+        from autograd_lite.notebook import profile_html
+
+        return profile_html(self)

@@ -18,13 +18,19 @@ what the op's partial derivatives need, in the slots below, so one op costs one 
     _calls          the nn module calls this tensor is the output of (`autograd_lite.graph`)
     _trace          where the op was created, while anomaly detection is on
 
-A backward pass without retain_graph releases every node it went through: `_parent0 is None`
-on a tensor with an `_op` marks the graph behind it as freed.
+A backward pass without retain_graph frees every node it went through: `_parent0 is None` on a
+tensor with an `_op` marks the graph behind it as freed, and its saved data is dropped. Within
+the record backward keeps (`autograd_lite.record`), a freed node keeps its
+inputs: the first in `_more_parents` and the second in `_parent1` for an op with one or two
+inputs, all of them in `_more_parents` for more (`recorded_inputs` reads both forms); beyond
+it, all three slots are None. An intermediate only the graph holds has its array replaced by a
+`ReleasedArray`.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 import sys
 from collections.abc import Callable
@@ -342,6 +348,99 @@ def check_values(tensor: Tensor, check: Callable[[np.ndarray], None]) -> None:
 
 
 NO_SAVED: dict[str, Any] = {}  # `_saved` of a node whose partials need nothing but the inputs
+
+
+# ---------------------------------------------------------------------------------------------
+# Released values
+#
+# A backward pass without retain_graph keeps the graph's structure (so that it can still be
+# drawn and explained) but not its arrays: an intermediate result that nothing outside the
+# graph holds has its array replaced by a `ReleasedArray`, which remembers the shape and dtype
+# and refuses every use of the values with an error that says what happened. (Handing out
+# zeros instead would be a silent wrong answer.)
+
+RELEASED_MESSAGE = (
+    "the values of this intermediate result (shape {shape}, {dtype}) were released by "
+    "backward(): the graph keeps only its structure (ops, shapes, dtypes, names). To keep "
+    "them, hold a reference to the tensor before calling backward(), or pass "
+    "retain_graph=True"
+)
+
+
+class ReleasedArray:
+    """Stands in for the array of a tensor whose values backward() released: it answers
+    `shape`, `dtype`, `ndim`, `size`, `itemsize` and `nbytes` (the bytes released), and raises
+    a RuntimeError on any use of the values (NumPy conversion, arithmetic, indexing, any other
+    attribute)."""
+
+    __slots__ = ("dtype", "shape")
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.shape: tuple[int, ...] = array.shape
+        self.dtype: np.dtype = array.dtype
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    def error(self) -> RuntimeError:
+        return RuntimeError(RELEASED_MESSAGE.format(shape=self.shape, dtype=self.dtype))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # protocol probes (NumPy's __array_interface__, copy, ...)
+            raise AttributeError(name)
+        raise self.error()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise self.error()
+
+    __array__ = __array_ufunc__ = __array_function__ = _refuse
+    __getitem__ = __setitem__ = __iter__ = __len__ = __bool__ = __float__ = __int__ = _refuse
+    __index__ = __neg__ = __pos__ = __abs__ = __invert__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _refuse
+    __pow__ = __rpow__ = __matmul__ = __rmatmul__ = _refuse
+    __iadd__ = __isub__ = __imul__ = __itruediv__ = _refuse
+    __lt__ = __le__ = __gt__ = __ge__ = _refuse
+    __eq__ = __ne__ = _refuse  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<released: shape {self.shape}, {self.dtype}>"
+
+
+def recorded_inputs(tensor: Tensor) -> tuple[Tensor, ...] | None:
+    """The inputs of the op that made `tensor`, also once backward has freed its node (from
+    the record it keeps); None for a leaf and for a node freed beyond the record."""
+    first = tensor._parent0
+    if first is not None:
+        second = tensor._parent1
+        if second is None:
+            return (first,)
+        more = tensor._more_parents
+        return (first, second) if more is None else more
+    kept = tensor._more_parents
+    if kept is None or type(kept) is tuple:
+        return kept
+    second = tensor._parent1
+    return (kept,) if second is None else (kept, second)
+
+
+def is_released(tensor: Tensor) -> bool:
+    """True when backward() released this tensor's values (see `ReleasedArray`)."""
+    return type(tensor._data) is ReleasedArray
 
 
 # ---------------------------------------------------------------------------------------------
@@ -755,7 +854,10 @@ class Tensor:
     def __repr__(self) -> str:
         if trace_hooks:
             trace_event("read", self, "repr() or print()")
-        body = np.array2string(self._data, separator=", ", prefix="Tensor(")
+        if type(self._data) is ReleasedArray:
+            body = f"<values released by backward(), shape {self.shape}>"
+        else:
+            body = np.array2string(self._data, separator=", ", prefix="Tensor(")
         extras = []
         if self._data.dtype != np.float64:
             extras.append(f"dtype={self._data.dtype}")

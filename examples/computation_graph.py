@@ -18,11 +18,14 @@ graph" and "derivatives with a computation graph" lectures), drawn to SVG.
    or exploding gradients stand out.
 
 ``retain_grads(J)`` asks every intermediate tensor to keep its gradient (normally only leaves
-do) and ``retain_graph=True`` keeps the graph after backward, so it can still be drawn.
+do); backward frees the graph but keeps a record of it, so it can still be drawn.
+
+3. The backward pass to step through: ``save_html`` writes ``outputs/backward_stepper.html``,
+   a page where "next" moves from node to node and shows each chain-rule product in numbers.
 
 Writes outputs/graph_J.svg, graph_J_grads.svg, graph_network.svg, graph_network_grads.svg
 (rendering needs Graphviz's ``dot``: ``apt-get install graphviz``; without it the DOT source
-is written instead, ``.dot`` files any Graphviz viewer opens).
+is written instead, ``.dot`` files any Graphviz viewer opens) and backward_stepper.html.
 
 Run: ``python examples/computation_graph.py [--quick] [--out DIR]``.
 """
@@ -80,7 +83,7 @@ def main(quick: bool = False, out_dir: str | Path = "outputs") -> dict:
 
     print("   backward, explained:")
     ag.retain_grads(J)  # keep dJ/du and dJ/dv too, for the picture
-    ag.explain(J, retain_graph=True)
+    ag.explain(J)  # runs backward, narrated; the record it keeps can still be drawn
     grads = {name: float(t.grad.item()) for name, t in (("a", a), ("b", b), ("c", c))}
     print(f"   lecture: J = 33, dJ/da = 3, dJ/db = 6, dJ/dc = 9; ours: J = {J.item():g}, "
           + ", ".join(f"dJ/d{k} = {g:g}" for k, g in grads.items()))  # fmt: skip
@@ -97,13 +100,28 @@ def main(quick: bool = False, out_dir: str | Path = "outputs") -> dict:
     cost.name = "J"
     files.append(write_drawing(cost, out / "graph_network.svg"))
     ag.retain_grads(cost)
-    cost.backward(retain_graph=True)
+    cost.backward()
     files.append(write_drawing(cost, out / "graph_network_grads.svg"))
     norms = {name: float(np.linalg.norm(p.grad.data)) for name, p in model.named_parameters()}
     print("   gradient norms: " + ", ".join(f"‖dJ/d{k}‖ = {n:.3g}" for k, n in norms.items()))
 
+    print("\n3. the backward pass of J, to step through in a browser")
+    *_, J = lecture_graph()
+    try:
+        stepper = ag.save_html(J, out / "backward_stepper.html")
+        print(f"   {stepper}: open it and press next")
+    except GraphvizNotFoundError as error:
+        stepper = None
+        print(f"   no stepper: {error}")
+
     print("\nwrote " + ", ".join(str(f) for f in files))
-    return {"J": J.item(), "grads": grads, "network_grad_norms": norms, "files": files}
+    return {
+        "J": J.item(),
+        "grads": grads,
+        "network_grad_norms": norms,
+        "files": files,
+        "stepper": stepper,
+    }
 
 
 if __name__ == "__main__":

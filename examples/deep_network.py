@@ -19,7 +19,9 @@ same way, trained with He initialisation, Adam (α = 0.005) and mini-batches of 
 deeper network fits the training images more closely (≈ 99% vs ≈ 96%) but both land near 90%
 on the test images: depth pays off less on 64 pixels than on 12,288.
 
-Run: ``python examples/deep_network.py [--quick]``.
+With matplotlib, both networks' cost per epoch is drawn to ``outputs/deep_network_costs.png``.
+
+Run: ``python examples/deep_network.py [--quick] [--out DIR]``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import itertools
 from pathlib import Path
 
 from cli import parse_options
+from figures import MATPLOTLIB_MISSING, save_curves
 
 from autograd_lite import nn
 from autograd_lite.nn.datasets import synthetic_digits
@@ -60,6 +63,7 @@ def main(quick: bool = False, out_dir: str | Path = "outputs") -> dict:
 
     loss_fn = nn.CrossEntropyLoss()  # softmax + cross-entropy in one stable step
     results: dict[str, tuple[float, float]] = {}
+    costs: dict[str, list[float]] = {}
     for name, sizes in ARCHITECTURES.items():
         model = deep_network(sizes)
         print(f"{name} {sizes}:")
@@ -71,6 +75,7 @@ def main(quick: bool = False, out_dir: str | Path = "outputs") -> dict:
         _, train_accuracy = nn.evaluate(model, loss_fn, X_train, y_train)
         _, test_accuracy = nn.evaluate(model, loss_fn, X_test, y_test)
         results[name] = (train_accuracy, test_accuracy)
+        costs[f"{name} {sizes}"] = history.train_loss
         print(f"  final cost {history.train_loss[-1]:.4f}\n")
 
     print(f"{'model':8} {'train':>7} {'test':>7}   course on cat photos (train / test)")
@@ -80,9 +85,15 @@ def main(quick: bool = False, out_dir: str | Path = "outputs") -> dict:
             f"{name:8} {train_accuracy:7.1%} {test_accuracy:7.1%}   "
             f"{course_train:.1%} / {course_test:.0%}"
         )
+    picture = save_curves(
+        costs, Path(out_dir) / "deep_network_costs.png", "cost per epoch, synthetic digits"
+    )
+    print(f"\n{picture or MATPLOTLIB_MISSING}")
     return {
         "train": {k: v[0] for k, v in results.items()},
         "test": {k: v[1] for k, v in results.items()},
+        "costs": costs,
+        "files": [picture] if picture else [],
     }
 
 

@@ -45,7 +45,7 @@ def save_graph_svg(model: nn.Module, X, Y, path: Path) -> Path | None:
     cost.name = "J"
     ag.retain_grads(cost)  # intermediates keep their gradients for the picture
     model.zero_grad()
-    cost.backward(retain_graph=True)  # keep the graph so it can still be drawn
+    cost.backward()  # backward keeps a record of the graph it frees: it can still be drawn
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         return ag.save_svg(cost, path)

@@ -93,20 +93,53 @@ def save_decision_boundaries(
     return _save(plt, fig, path)
 
 
+def coinciding(
+    curves: Mapping[str, Sequence[float]], tolerance: float = 0.01
+) -> list[tuple[str, str, float]]:
+    """Pairs of curves a plot of them all cannot tell apart: (first, second, largest gap),
+    where the largest gap |a − b| over the shared length is at most `tolerance` of the plot's
+    height (the range of all finite values). A reader told that two curves coincide knows why
+    one of them seems to be missing."""
+    arrays = {name: np.asarray(values, dtype=np.float64) for name, values in curves.items()}
+    finite = np.concatenate([a[np.isfinite(a)] for a in arrays.values()] + [np.empty(0)])
+    height = float(finite.max() - finite.min()) if finite.size else 0.0
+    names = list(arrays)
+    pairs = []
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            a, b = arrays[first], arrays[second]
+            n = min(len(a), len(b))
+            if n == 0 or len(a) != len(b):
+                continue
+            gap = float(np.max(np.abs(a[:n] - b[:n])))
+            if np.isfinite(gap) and gap <= tolerance * height:
+                pairs.append((first, second, gap))
+    return pairs
+
+
 def save_curves(
     curves: Mapping[str, Sequence[float]],
     path: str | Path,
     title: str,
     xlabel: str = "epoch",
     ylabel: str = "cost",
+    x: Sequence[float] | None = None,
 ) -> Path | None:
-    """Line plot of each named curve (e.g. the cost per epoch of several optimisers)."""
+    """Line plot of each named curve (e.g. the cost per epoch of several optimisers), against
+    `x` when given (else 1, 2, ...). A curve that coincides with an earlier one (`coinciding`)
+    is drawn dashed on top of it and its legend says so: "momentum (= mini-batch GD)"."""
     plt = pyplot()
     if plt is None:
         return None
+    same = {second: first for first, second, _ in coinciding(curves)}
     fig, ax = plt.subplots(figsize=(6.0, 3.6))
     for name, values in curves.items():
-        ax.plot(np.arange(len(values)), values, label=name, linewidth=1.2)
+        xs = np.arange(1, len(values) + 1) if x is None else np.asarray(x)[: len(values)]
+        if name in same:
+            label = f"{name} (= {same[name]}: the curves coincide)"
+            ax.plot(xs, values, label=label, linewidth=1.6, linestyle=(0, (4, 3)))
+        else:
+            ax.plot(xs, values, label=name, linewidth=1.2)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -121,4 +154,54 @@ def _save(plt: Any, fig: Any, path: str | Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+    return path
+
+
+CHROMIUM_MISSING = (
+    "no screenshot: it needs Debian's chromium and chromium-driver (make docs installs them) "
+    "and selenium (`pip install -e '.[browser]'`)"
+)
+
+
+def screenshot(
+    page: str | Path, path: str | Path, clicks: int = 0, size: tuple[int, int] = (1000, 640)
+) -> Path | None:
+    """Open the HTML `page` in headless Chromium, press its "next" button `clicks` times and
+    save a PNG of the window (`size` in pixels) to `path`; None when Chromium or selenium is
+    missing (see CHROMIUM_MISSING)."""
+    import shutil
+    import tempfile
+
+    browser, driver = shutil.which("chromium"), shutil.which("chromedriver")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+    except ImportError:
+        return None
+    if browser is None or driver is None:
+        return None
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    profile = tempfile.mkdtemp(prefix="chromium-")
+    for flag in (
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
+        f"--window-size={size[0]},{size[1]}",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    session = webdriver.Chrome(service=Service(driver), options=options)
+    try:  # the window includes some browser chrome: make the page itself `size`
+        metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False}
+        session.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        session.get(Path(page).resolve().as_uri())
+        for _ in range(clicks):
+            session.find_element(By.ID, "next").click()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        session.save_screenshot(str(path))
+    finally:
+        session.quit()
+        shutil.rmtree(profile, ignore_errors=True)
     return path

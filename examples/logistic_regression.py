@@ -18,7 +18,10 @@ graph. The two versions start from the same zeros, take the same steps and print
 costs, which shows that ``nn.Dense(64, 1)`` + ``nn.Sigmoid()`` + ``nn.BCELoss()`` + ``nn.SGD``
 is nothing but the raw formula above.
 
-Run: ``python examples/logistic_regression.py [--quick]``.
+With matplotlib, the cost every 100 iterations (the course's learning curve) is drawn to
+``outputs/logistic_regression_costs.png``: both versions' curves, which coincide.
+
+Run: ``python examples/logistic_regression.py [--quick] [--out DIR]``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 from cli import parse_options
+from figures import MATPLOTLIB_MISSING, coinciding, save_curves
 
 from autograd_lite import Tensor, nn
 from autograd_lite.nn.datasets import synthetic_digits
@@ -112,6 +116,14 @@ def main(quick: bool = False, out_dir: str | Path = "outputs") -> dict:
     same = np.allclose(raw_costs, nn_costs, rtol=1e-10, atol=0)
     print(f"   same costs as the raw version: {same} (final cost {nn_costs[-1]:.6f})")
     print(f"   train accuracy {nn_train:.1%}, test accuracy {nn_test:.1%}")
+    curves = {"raw Tensors": raw_costs, "nn": nn_costs}
+    picture = save_curves(
+        curves, Path(out_dir) / "logistic_regression_costs.png",
+        f"learning curve, α = {LEARNING_RATE}", xlabel="iteration", x=range(0, iterations, 100),
+    )  # fmt: skip
+    for first, second, _ in coinciding(curves):
+        print(f"   {first} and {second}: the cost curves coincide (one line in the picture)")
+    print(f"   {picture or MATPLOTLIB_MISSING}")
     print(
         f"\ncourse (cat / non-cat photos): train {COURSE['train']:.0%}, test {COURSE['test']:.0%}"
     )
@@ -122,6 +134,7 @@ def main(quick: bool = False, out_dir: str | Path = "outputs") -> dict:
         "raw_test": raw_test,
         "raw_costs": raw_costs,
         "nn_costs": nn_costs,
+        "files": [picture] if picture else [],
     }
 
 

@@ -25,7 +25,9 @@ We train 1,000 epochs instead of the course's 5,000 (decaying every 200 epochs i
 every 1,000) so that the six runs take well under a minute; the ranking is the same.
 Accuracy is on the training set, as in the course. With matplotlib, the decision boundaries
 and cost curves are written to ``outputs/optimizers_boundaries.png`` and
-``outputs/optimizers_costs.png``.
+``outputs/optimizers_costs.png``. Two runs whose cost curves coincide (mini-batch GD and
+momentum at α = 0.0007: momentum averages the same small steps) are named in the output and in
+the picture's legend, so that a curve hidden under another is not taken for a missing one.
 
 Run: ``python examples/optimizers.py [--quick] [--out DIR]``.
 """
@@ -36,7 +38,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from cli import parse_options
-from figures import MATPLOTLIB_MISSING, probabilities_of, save_curves, save_decision_boundaries
+from figures import (
+    MATPLOTLIB_MISSING,
+    coinciding,
+    probabilities_of,
+    save_curves,
+    save_decision_boundaries,
+)
 
 from autograd_lite import nn
 from autograd_lite.nn.datasets import moons
@@ -109,6 +117,12 @@ def main(quick: bool = False, out_dir: str | Path = "outputs", pictures: bool = 
             f"{COURSE[name]}"
         )
 
+    same = coinciding(costs)
+    for first, second, gap in same:
+        print(
+            f"\n{first} and {second}: their cost curves coincide (at most {gap:.2g} apart), "
+            "so the picture shows them as one line"
+        )
     if pictures:
         panels = [
             (f"{name}: {accuracies[name]:.1%}", probabilities_of(m)) for name, m in models.items()
@@ -120,7 +134,11 @@ def main(quick: bool = False, out_dir: str | Path = "outputs", pictures: bool = 
             print(f"\npictures: {boundaries}, {curves}")
         else:
             print(f"\n{MATPLOTLIB_MISSING}")
-    return {"accuracy": accuracies, "final_cost": {k: v[-1] for k, v in costs.items()}}
+    return {
+        "accuracy": accuracies,
+        "final_cost": {k: v[-1] for k, v in costs.items()},
+        "coinciding": [(first, second) for first, second, _ in same],
+    }
 
 
 if __name__ == "__main__":

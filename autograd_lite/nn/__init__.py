@@ -9,7 +9,7 @@ name, which a file of your own called ``nn.py`` would shadow).
 
 from autograd_lite._version import __version__
 
-from . import data, init, schedules
+from . import data, init, progress, schedules
 from . import datasets as datasets  # the examples' data: nn.datasets.planar_flower, ...
 from . import search as search  # hyperparameter search on Optuna: nn.search.run, ...
 from .activations import LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
@@ -59,6 +59,7 @@ __all__ = [
     "load",
     "minibatches",
     "multiclass_accuracy",
+    "progress",
     "save",
     "schedules",
     "search",

@@ -4,13 +4,11 @@ learning-rate schedule and early stopping on the dev loss."""
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 import autograd_lite as ag
 from autograd_lite import Tensor
@@ -23,6 +21,7 @@ from autograd_lite.validation import (
     real_number,
 )
 
+from . import progress
 from .data import Seed, minibatches, random_generator
 from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss
 from .module import Module
@@ -152,6 +151,12 @@ class History:
             "dev_acc": self.dev_accuracy,
         }
         return {name: f"{values[-1]:.4g}" for name, values in columns.items() if values}
+
+    def _repr_html_(self) -> str:
+        """The cost curves and the last epoch, for Jupyter (`autograd_lite.notebook`)."""
+        from autograd_lite.notebook import history_html
+
+        return history_html(self)
 
 
 def _modes(model: Module) -> list[tuple[Module, bool]]:
@@ -308,8 +313,9 @@ def fit(
 
     ``early_stopping`` is an ``EarlyStopping`` or an int patience; it watches the dev loss
     (so it needs ``dev``) and, by default, restores the best epoch's weights. ``accuracy_fn``
-    overrides the accuracy chosen from the loss (see ``default_accuracy``). The progress bar
-    shows only when ``verbose`` and stderr is a terminal.
+    overrides the accuracy chosen from the loss (see ``default_accuracy``). With ``verbose``,
+    progress shows as a bar in a terminal or a Jupyter notebook, and as a plain line every few
+    seconds when stderr is a log file (``nn.progress``); ``verbose=False`` prints nothing.
 
     ``on_epoch_end(epoch, history)`` is called after each epoch's evaluation (before early
     stopping decides): a hyperparameter search reports the dev loss from there, and an
@@ -358,13 +364,9 @@ def fit(
     accuracy_fn = accuracy_fn or default_accuracy(loss_fn)
     history = History()
     modes, grad_mode = _modes(model), ag.is_grad_enabled()
-    quiet = not verbose or not sys.stderr.isatty()
     try:
-        with (
-            ag.enable_grad(),
-            tqdm(range(epochs), desc="fit", unit="epoch", disable=quiet, file=sys.stderr) as bar,
-        ):
-            for epoch in bar:
+        with ag.enable_grad(), progress.reporter(epochs, verbose) as report:
+            for epoch in range(epochs):
                 if schedule is not None:
                     optimizer.lr = schedule(epoch)
                 history.lr.append(optimizer.lr)
@@ -376,7 +378,7 @@ def fit(
                 )
                 if dev is not None:
                     history.record("dev", *evaluate(model, loss_fn, dev[0], dev[1], accuracy_fn))
-                bar.set_postfix(history.latest())
+                report(epoch, history)
                 if on_epoch_end is not None:
                     on_epoch_end(epoch, history)
                 if stopper is not None and stopper.update(epoch, history.dev_loss[-1], model):

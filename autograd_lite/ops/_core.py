@@ -35,6 +35,7 @@ from autograd_lite.storage import (
     make,
     memory_of,
     operands,
+    recorded_inputs,
     to_array,
 )
 
@@ -98,11 +99,12 @@ class ScalarOp(Op):
 
 def operands_of(tensor: Tensor) -> list[Any]:
     """The operands of the op that made `tensor`, in the order they were written: parent
-    tensors, and the Python number of a `ScalarOp` on its side. Empty for a leaf or a freed
-    graph."""
-    if tensor._parents is None:
+    tensors, and the Python number of a `ScalarOp` on its side; also once backward has freed
+    the node, from its record. Empty for a leaf or a node beyond the record."""
+    inputs = recorded_inputs(tensor)
+    if inputs is None:
         return []
-    operands: list[Any] = list(tensor._parents)
+    operands: list[Any] = list(inputs)
     op = tensor._op
     if isinstance(op, ScalarOp):
         operands.insert(0 if op.scalar_first else len(operands), tensor._saved)

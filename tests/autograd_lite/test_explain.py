@@ -98,8 +98,31 @@ def test_explain_writes_to_a_given_file_and_honours_retain_graph():
     explain(J, file=buffer, retain_graph=True)
     assert "dJ/db = dJ/du · du/db = 3 · 2 = 6" in buffer.getvalue()
     explain(J, quiet=True)  # the graph was kept: a second pass works
-    with pytest.raises(RuntimeError, match="retain_graph"):
-        explain(J, quiet=True)  # now it is freed
+    freed = explain(J, quiet=True)  # now it is freed: the record is told instead
+    assert "already freed" in freed.lines[0] and "retain_graph=True" in freed.lines[1]
+
+
+def test_after_an_ordinary_backward_explain_tells_what_the_record_holds():
+    a, b, c, J = classic()
+    J.backward()
+    result = explain(J, quiet=True)
+    assert result.lines[2:5] == ["J = mul(3, v) = 33", "v = add(a, u) = 11", "u = mul(b, c) = 6"]
+    assert "a.grad = 3, b.grad = 6, c.grad = 9" in result.lines[-1]
+    assert {k: float(v) for k, v in result.gradients.items()} == {"a": 3.0, "b": 6.0, "c": 9.0}
+    assert (a.grad.item(), b.grad.item(), c.grad.item()) == (3.0, 6.0, 9.0)  # no second pass
+
+
+def test_the_record_of_a_model_shows_shapes_released_values_and_retained_gradients():
+    from autograd_lite import nn
+
+    model = nn.Sequential(nn.Dense(2, 4, seed=0), nn.Tanh(), nn.Dense(4, 1, seed=1))
+    loss = model(np.ones((1000, 2))).sum()  # arrays large enough to be released
+    ag.retain_grads(loss)
+    loss.backward()
+    text = str(explain(loss, quiet=True))
+    assert "= tanh(u)  (shape (1000, 4), values released)" in text
+    assert "= linear(v, 2.W, 2.b)" in text and "(retained)" in text
+    assert "0.W.grad = shape (4, 2), ‖·‖ = " in text
 
 
 def test_a_given_gradient_seeds_the_pass():
@@ -112,3 +135,12 @@ def test_a_given_gradient_seeds_the_pass():
 def test_explain_needs_a_tensor():
     with pytest.raises(TypeError, match="Tensor"):
         explain(3.0)
+
+
+def test_an_array_used_by_several_ops_next_to_other_arrays_is_explained():
+    # tuple.count would compare the other inputs with == (elementwise for Tensors) and fail
+    x = ag.Tensor(np.ones(3), requires_grad=True, name="x")
+    y = ((x * 2.0).tanh() + x).sum()
+    lines = explain(y, quiet=True).lines
+    assert any(line.startswith("  dJ/dx (via w) = dJ/dw · dw/dx: shape (3,)") for line in lines)
+    assert "dJ/dx = sum of 2 contributions: shape (3,)" in " ".join(lines)

@@ -1,11 +1,14 @@
 """draw_graph / save_svg: every op and named parameter in the SVG, leaves distinct from
-constants, gradient colours after backward, module clusters, freed graphs, the max_nodes
-summary, and a helpful error when Graphviz's `dot` is missing."""
+constants, gradient colours after backward, module clusters, graphs drawn from the record an
+ordinary backward keeps, the max_nodes summary, folded repeated chains, leaves drawn at each
+use, the time limit on `dot`, and a helpful error when Graphviz's `dot` is missing."""
 
 import os
 import re
 import shutil
+import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 
 import graphviz
 import numpy as np
@@ -17,6 +20,7 @@ from autograd_lite.viz import (
     NONFINITE_GRAD,
     ZERO_GRAD,
     GraphvizNotFoundError,
+    GraphvizTimeoutError,
     draw_graph,
     grad_colour,
     retain_grads,
@@ -52,6 +56,12 @@ def node_labelled(graph, first_line):
     return hits[0]
 
 
+def heading(graph):
+    """The picture's heading (notes and legend) as plain text."""
+    text = re.sub(r"<[^>]+>", " ", graph.graph_attr.get("label", ""))
+    return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").split())
+
+
 def fill(attrs):
     match = re.search(r'fillcolor="?([#\w]+)"?', attrs)
     return match.group(1) if match else None
@@ -62,12 +72,12 @@ def svg_text(svg):
     return " ".join(el.text or "" for el in root.iter() if el.tag.endswith("text"))
 
 
-def small_model():
+def small_model(rows=5):
     import nn
 
     model = nn.Sequential(nn.Dense(3, 4), nn.Tanh(), nn.Dense(4, 1), nn.Sigmoid())
-    X = ag.Tensor(np.random.default_rng(0).standard_normal((5, 3)), name="X")
-    Y = np.array([[1.0], [0.0], [1.0], [1.0], [0.0]])
+    X = ag.Tensor(np.random.default_rng(0).standard_normal((rows, 3)), name="X")
+    Y = np.resize([[1.0], [0.0], [1.0], [1.0], [0.0]], (rows, 1))
     return model, nn.BCELoss()(model(X), Y)
 
 
@@ -92,8 +102,8 @@ def test_draw_graph_returns_a_digraph_with_every_op_and_tensor():
     for name in ("a", "b", "c"):
         node_labelled(graph, name)
     assert "label=3 " in labels  # the constant as a number
-    # 3 leaves + 3 results + 3 ops + the constant 3 + the legend
-    assert len(nodes(graph)) == 11
+    # 3 leaves + 3 results + 3 ops + the constant 3 (the legend is in the heading, not a node)
+    assert len(nodes(graph)) == 10
 
 
 @needs_dot
@@ -190,30 +200,70 @@ def test_gradient_colour_scale_is_ordered_by_decade():
 
 def test_the_legend_explains_shapes_and_colours():
     *_, J = classic()
-    legend = nodes(draw_graph(J))["legend"]
-    assert "double border" in legend and "constant" in legend
-    assert "vanishing" in legend and "exploding" in legend
-    assert "vanishing" not in nodes(draw_graph(J, show_grads=False))["legend"]
-    assert "legend" not in nodes(draw_graph(J, legend=False))
+    graph = draw_graph(J)
+    assert "double border" in heading(graph) and "constant" in heading(graph)
+    assert "<1e-6" in heading(graph) and "≥1e4" in heading(graph)
+    assert GRAD_BANDS[0][1] in graph.graph_attr["label"]
+    assert "‖grad‖ colour" not in heading(draw_graph(J, show_grads=False))
+    assert "label" not in draw_graph(J, legend=False).graph_attr  # nothing to note either
 
 
 # ----------------------------------------------------------------------------- freed graphs
 
 
-def test_a_graph_freed_by_backward_is_drawn_with_a_note_not_a_crash():
+def test_after_an_ordinary_backward_the_whole_graph_is_drawn_from_its_record():
     *_, J = classic()
     J.backward()
     graph = draw_graph(J)
-    assert "graph freed" in graph.source and "retain_graph=True" in graph.source
-    op = next(attrs for attrs in nodes(graph).values() if "(graph freed)" in attrs)
-    assert "mul" in op
+    labels = " ".join(nodes(graph).values())
+    assert labels.count("label=mul ") == 2 and "label=add " in labels and "label=3 " in labels
+    for name, norm in (("a", "3"), ("b", "6"), ("c", "9")):
+        assert f"‖grad‖ = {norm}" in node_labelled(graph, name)
+    text = heading(graph)
+    assert "after backward()" in text and "retain_grads(y)" in text
+    assert "freed: record ends" not in graph.source
+
+
+def test_after_backward_a_model_keeps_ops_shapes_names_clusters_and_leaf_gradients():
+    model, loss = small_model(rows=1000)  # arrays large enough to be released
+    loss.backward()
+    graph = draw_graph(loss, show_values=True)
+    source = graph.source
+    for op in ("linear", "tanh", "sigmoid", "binary_cross_entropy"):
+        assert f"label={op} " in source
+    assert "0: Dense(3→4)" in source and "1: Tanh" in source
+    for name, parameter in model.named_parameters():
+        norm = float(np.linalg.norm(parameter.grad.data))
+        assert f"‖grad‖ = {norm:.3g}" in node_labelled(graph, name)
+    assert "(1000, 4) float64\\nvalues released" in source  # released, and said so
+    assert "intermediate values were released" in heading(graph)
+
+
+def test_retained_gradients_colour_every_node_after_an_ordinary_backward():
+    x = ag.Tensor(np.array([1.0, -2.0]), requires_grad=True, name="x")
+    y = (x.tanh() * 3.0).sum()
+    retain_grads(y)
+    y.backward()
+    results = [attrs for attrs in nodes(draw_graph(y)).values() if "rounded,filled" in attrs]
+    assert len(results) == 3 and all("‖grad‖" in attrs for attrs in results)
 
 
 @needs_dot
 def test_a_freed_graph_still_renders_to_svg():
     *_, J = classic()
     J.backward()
-    assert "graph freed" in svg_text(draw_graph(J).pipe(format="svg", encoding="utf-8"))
+    text = svg_text(draw_graph(J).pipe(format="svg", encoding="utf-8"))
+    assert "mul" in text and "add" in text and "‖grad‖ = 9" in text
+
+
+def test_beyond_the_record_the_picture_says_where_the_freed_graph_ends():
+    y = ag.Tensor(np.ones(2), requires_grad=True, name="x")
+    for _ in range(ag.graph.RECORD_NODES + 50):
+        y = y.tanh()
+    y.sum().backward()
+    graph = draw_graph(y, max_nodes=5000, fold_repeats=False)
+    assert graph.source.count("(freed: record ends)") == 1
+    assert "retain_graph=True" in heading(graph)
 
 
 # ----------------------------------------------------------------------------- clusters
@@ -253,13 +303,70 @@ def chain(length):
 
 def test_a_20000_node_graph_is_summarised_and_bounded():
     y = chain(20_000)
-    graph = draw_graph(y, max_nodes=200)
+    graph = draw_graph(y, max_nodes=200, fold_repeats=False)
     drawn = nodes(graph)
-    assert len(drawn) <= 200 + 2  # + the "not drawn" box and the legend
+    assert len(drawn) <= 200 + 1  # + the "not drawn" box
     assert len(graph.source) < 60_000
-    assert "summarised" in graph.source and "20,000 ops" in graph.source
+    text = heading(graph)
+    assert "summarised" in text and "20,000 ops" in text
     assert "hidden" in drawn and "mul ×" in drawn["hidden"]
-    assert graph.source.count("-> o") >= 1
+    assert graph.source.count("hidden -> o") == 1
+
+
+def test_a_long_repeated_chain_is_folded_into_one_box():
+    y = chain(20_000)
+    graph = draw_graph(y)
+    folds = [attrs for attrs in nodes(graph).values() if "more links like this" in attrs]
+    # the first link reads x (a leaf), the 19,999 others the previous link: 2 + fold + 1 drawn
+    assert len(folds) == 1 and "× 19,996 more links like this" in folds[0]
+    assert "summarised" not in heading(graph) and len(nodes(graph)) < 20
+    assert "fold_repeats=False" in heading(graph)
+
+
+def test_a_chain_reusing_its_input_folds_and_draws_the_input_at_each_use():
+    x = ag.Tensor(np.ones(3), requires_grad=True, name="x")
+    y = x
+    for _ in range(100):
+        y = (y * 1.01).tanh() + x
+    graph = draw_graph(y.sum())
+    fold = next(attrs for attrs in nodes(graph).values() if "more links" in attrs)
+    assert "(each: mul → tanh → add)" in fold
+    unfolded = draw_graph(y.sum(), fold_repeats=False)
+    copies = [attrs for attrs in nodes(unfolded).values() if attrs.startswith('label="x\\n')]
+    assert len(copies) > 50 and all("(used by 101 ops)" in attrs for attrs in copies)
+    out_degree = Counter(line.split(" -> ")[0].strip() for line in unfolded.source.splitlines()
+                         if " -> " in line)  # fmt: skip
+    assert max(out_degree.values()) <= 2  # no node with an edge into every link
+
+
+def test_a_result_used_by_many_ops_is_drawn_once_and_referred_to_at_each_other_use():
+    x = ag.Tensor(np.ones(3), requires_grad=True, name="x")
+    h = x.tanh()
+    y = h
+    for _ in range(60):
+        y = (y * 1.01).tanh() + h
+    graph = draw_graph(y.sum(), fold_repeats=False)
+    drawn = nodes(graph)
+    references = [attrs for attrs in drawn.values() if attrs.startswith('label="↪ result of tanh')]
+    assert len(references) > 20 and all("(used by 61 ops)" in attrs for attrs in references)
+    assert sum(attrs.startswith("label=tanh ") for attrs in drawn.values()) == 61  # h's op once
+    out_degree = Counter(line.split(" -> ")[0].strip() for line in graph.source.splitlines()
+                         if " -> " in line)  # fmt: skip
+    assert max(out_degree.values()) <= 2
+
+
+def test_max_nodes_holds_with_many_ops_whose_inputs_are_not_drawn():
+    x = ag.Tensor(np.ones(3), requires_grad=True, name="x")
+    y = ag.stack([(x * float(k)).tanh() for k in range(150)]).sum()
+    for limit in (40, 200, 500):
+        graph = draw_graph(y, max_nodes=limit)
+        assert len(nodes(graph)) <= limit, limit
+        assert "not drawn" in graph.source
+
+
+def test_small_chains_are_not_folded():
+    assert "more links" not in draw_graph(chain(12)).source  # 11 identical links
+    assert "more links" in draw_graph(chain(13)).source
 
 
 def test_small_graphs_are_drawn_whole():
@@ -272,8 +379,8 @@ def test_small_graphs_are_drawn_whole():
 
 @needs_dot
 def test_a_summarised_graph_renders():
-    svg = draw_graph(chain(5_000), max_nodes=60).pipe(format="svg", encoding="utf-8")
-    assert "summarised" in svg_text(svg)
+    graph = draw_graph(chain(5_000), max_nodes=60, fold_repeats=False)
+    assert "summarised" in svg_text(graph.pipe(format="svg", encoding="utf-8"))
 
 
 # ----------------------------------------------------------------------------- errors
@@ -293,12 +400,50 @@ def test_missing_dot_names_the_package_to_install(monkeypatch, tmp_path):
 
 
 def test_bad_arguments():
+    y = ag.Tensor(1.0)
     with pytest.raises(TypeError, match="Tensor"):
         draw_graph(np.ones(2))
     with pytest.raises(ValueError, match="max_nodes"):
-        draw_graph(ag.Tensor(1.0), max_nodes=0)
+        draw_graph(y, max_nodes=0)
+    with pytest.raises(TypeError, match="draw_graph: max_nodes must be an integer, got 'x'"):
+        draw_graph(y, max_nodes="x")
+    with pytest.raises(TypeError, match="max_nodes"):
+        draw_graph(y, max_nodes=2.5)
+    with pytest.raises(TypeError, match="show_values"):
+        draw_graph(y, show_values="yes")
+    with pytest.raises(TypeError, match="fold_repeats"):
+        draw_graph(y, fold_repeats=1)
+    with pytest.raises(ValueError, match="rankdir must be one of"):
+        draw_graph(y, rankdir="sideways")
+    with pytest.raises(ValueError, match="save_svg: timeout"):
+        save_svg(y, "never.svg", timeout=0)
+    with pytest.raises(TypeError, match="save_svg: timeout"):
+        save_svg(y, "never.svg", timeout="10")
+    with pytest.raises(TypeError, match="retain_grads"):
+        retain_grads([y])
 
 
 def test_a_lone_leaf_is_one_node():
     drawn = nodes(draw_graph(ag.Tensor([1.0, 2.0], requires_grad=True, name="w")))
-    assert set(drawn) == {"t0", "legend"}
+    assert set(drawn) == {"t0"}
+
+
+def test_data_flows_top_down_by_default():
+    *_, J = classic()
+    assert "rankdir=TB" in draw_graph(J).source
+    assert "rankdir=LR" in draw_graph(J, rankdir="lr").source
+
+
+def test_a_dot_that_runs_too_long_is_stopped_with_advice(monkeypatch, tmp_path):
+    slow = tmp_path / "dot"
+    slow.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 30\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    *_, J = classic()
+    started = time.perf_counter()
+    with pytest.raises(GraphvizTimeoutError, match=r"time limit of 0.5 s.*max_nodes=") as info:
+        save_svg(J, tmp_path / "g.svg", timeout=0.5)
+    assert time.perf_counter() - started < 10
+    assert "timeout=120" in str(info.value) and not (tmp_path / "g.svg").exists()
+    with pytest.raises(GraphvizTimeoutError):
+        draw_graph(J).pipe(format="svg", timeout=0.5)

@@ -8,6 +8,7 @@ engine, layer, loss or optimiser, or a broken example, fails here.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -43,6 +44,9 @@ def test_logistic_regression_raw_tensors_and_nn_take_identical_steps(tmp_path):
     assert result["train"] > 0.80  # quick 86.5%
     assert result["test"] > 0.65  # quick 74.8%
     assert (result["raw_train"], result["raw_test"]) == (result["train"], result["test"])
+    if has_matplotlib():
+        picture = tmp_path / "logistic_regression_costs.png"
+        assert result["files"] == [picture] and picture.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_deep_network_learns_the_synthetic_digits(tmp_path):
@@ -50,6 +54,10 @@ def test_deep_network_learns_the_synthetic_digits(tmp_path):
     for name in ("2-layer", "L-layer"):
         assert result["train"][name] > 0.80  # quick 90.4% / 88.9% (ten classes: chance is 10%)
         assert result["test"][name] > 0.75  # quick 87.3% / 84.0%
+        costs = result["costs"][f"{name} {load_example('deep_network').ARCHITECTURES[name]}"]
+        assert len(costs) == 15 and costs[-1] < costs[0]
+    if has_matplotlib():
+        assert (tmp_path / "deep_network_costs.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_initialization_zeros_stays_at_chance_and_he_trains(tmp_path):
@@ -79,9 +87,18 @@ def test_optimizers_adam_and_decay_beat_plain_minibatch_gradient_descent(tmp_pat
     assert accuracy["Adam"] > accuracy["mini-batch GD"] + 0.10  # quick 88.0%
     for name in ("GD + decay", "momentum + decay", "Adam + decay"):
         assert accuracy[name] > 0.85  # quick 89.0%, 88.7%, 93.3%
+    # α = 0.0007: momentum averages the same small steps, so the two curves are one line
+    assert result["coinciding"] == [("mini-batch GD", "momentum")]
     if has_matplotlib():
         for picture in ("optimizers_boundaries.png", "optimizers_costs.png"):
             assert (tmp_path / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_coinciding_curves_are_found_and_different_ones_are_not():
+    figures = load_example("figures")
+    curves = {"a": [1.0, 0.5, 0.2], "b": [1.0, 0.501, 0.2], "c": [1.0, 0.8, 0.6], "d": [1.0]}
+    assert [(x, y) for x, y, _ in figures.coinciding(curves)] == [("a", "b")]
+    assert figures.coinciding({"a": [0.3, 0.3]}) == []
 
 
 def test_gradient_checking_passes_a_correct_network_and_locates_a_broken_op(tmp_path):
@@ -107,6 +124,8 @@ def test_computation_graph_reproduces_the_lecture_and_draws_svg(tmp_path):
         ET.parse(path)  # well-formed XML
     network = (tmp_path / "graph_network_grads.svg").read_text(encoding="utf-8")
     assert all(name in network for name in ("0.W", "0.b", "2.W", "2.b", "tanh", "‖grad‖"))
+    page = result["stepper"].read_text(encoding="utf-8")
+    assert "dJ/db = dJ/du · du/db = 3 · 2 = 6" in page and "<svg" in page
 
 
 @requires_dot
@@ -127,9 +146,14 @@ def test_demo_trains_checks_and_draws(tmp_path):
 def test_make_docs_pictures_writes_the_readme_pictures(tmp_path):
     written = load_example("make_docs_pictures").main(quick=True, out_dir=tmp_path)
     names = {path.name for path in written}
-    assert {"graph.svg", "graph_J.svg"} <= names
+    assert {"graph.svg", "graph_J.svg", "stepper.html"} <= names
     assert ("decision_boundary.png" in names) == has_matplotlib()
     assert "33" in (tmp_path / "graph_J.svg").read_text(encoding="utf-8")
+    graph = (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    width = float(re.search(r'<svg width="([\d.]+)pt"', graph).group(1))
+    assert width <= 620, "the README picture must read at page width without zooming"
+    if "stepper.png" in names or os.environ.get("CI"):  # CI has chromium: it must be there
+        assert (tmp_path / "stepper.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_scripts_run_from_the_command_line_in_quick_mode_via_the_environment(tmp_path):

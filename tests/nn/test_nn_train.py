@@ -210,22 +210,55 @@ def test_early_stopping_validates_its_settings():
         nn.EarlyStopping(min_delta=-1.0)
 
 
-def test_fit_is_silent_when_not_verbose_or_not_a_terminal(capsys):
+def test_fit_is_silent_when_not_verbose(capsys):
     X, Y = blobs(m=20)
     model = binary_net()
-    for verbose in (False, True):  # under pytest stderr is not a terminal
-        nn.fit(
-            model,
-            nn.BCEWithLogitsLoss(),
-            nn.SGD(model.parameters(), lr=0.1),
-            X,
-            Y,
-            2,
-            5,
-            verbose=verbose,
-        )
+    nn.fit(model, nn.BCEWithLogitsLoss(), nn.SGD(model.parameters(), lr=0.1), X, Y, 2, 5,
+           verbose=False)  # fmt: skip
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_fit_writes_plain_progress_lines_when_stderr_is_not_a_terminal(capsys, monkeypatch):
+    X, Y = blobs(m=20)
+    model = binary_net()
+    fit = lambda epochs, **kw: nn.fit(  # noqa: E731
+        model, nn.BCEWithLogitsLoss(), nn.SGD(model.parameters(), lr=0.1), X, Y, epochs, 5, **kw
+    )
+    fit(3)  # under pytest stderr is not a terminal: a short run prints one line at the end
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fit: done, 3 epochs in ")
+    assert " loss " in lines[0] and " acc " in lines[0] and "\r" not in lines[0]
+    monkeypatch.setattr(nn.progress, "LINE_EVERY", 0.0)  # a line after every epoch
+    fit(3)
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" (")[0] for line in lines[:2]] == ["fit: epoch 1/3", "fit: epoch 2/3"]
+    assert lines[2].startswith("fit: done, 3 epochs")
+
+    def stop(epoch, history):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        fit(3, on_epoch_end=stop)
+    assert capsys.readouterr().err.splitlines()[-1].startswith("fit: interrupted, 1 epoch in")
+
+
+def test_fit_draws_a_bar_on_a_terminal_and_knows_it_is_not_in_a_notebook(monkeypatch):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    report = nn.progress.reporter(4, True, stream=screen)
+    assert isinstance(report, nn.progress.BarProgress) and not nn.progress.in_notebook()
+    history = nn.History(train_loss=[0.5])
+    with report:
+        for epoch in range(4):
+            report(epoch, history)
+    assert "fit: 100%" in screen.getvalue() and "4/4" in screen.getvalue()
+    assert type(nn.progress.reporter(4, False)) is nn.progress.Progress
 
 
 def test_fit_and_evaluate_restore_the_models_mode():

@@ -1,0 +1,187 @@
+"""The record an ordinary backward keeps of the graph it frees: the structure stays (ops,
+inputs, shapes, dtypes, names, module calls, a ScalarOp's number), the arrays that only the
+graph held go (reading them raises, never zeros), what the user holds is untouched, and the
+record is bounded."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import graph
+from autograd_lite.record import KEEP_BYTES, RECORD_NODES
+from autograd_lite.storage import ReleasedArray
+
+BIG = KEEP_BYTES // 8 + 100  # float64 elements: an array large enough to be released
+
+
+def leaf(values, name=None):
+    return ag.Tensor(np.asarray(values, dtype=np.float64), requires_grad=True, name=name)
+
+
+def lecture():
+    a, b, c = leaf(5.0, "a"), leaf(3.0, "b"), leaf(2.0, "c")
+    return a, b, c, 3 * (a + b * c)
+
+
+def test_backward_keeps_the_structure_of_the_graph_it_frees():
+    a, b, c, J = lecture()
+    J.backward()
+    node = graph.node(J)
+    assert node.freed and not node.record_ends
+    assert node.op == "mul" and node.numbers == [3] and node.operands[0] == 3
+    v = node.inputs[0]
+    assert graph.node(v).op == "add" and graph.node(v).inputs[0] is a
+    u = graph.node(v).inputs[1]
+    assert graph.node(u).inputs == (b, c) and graph.node(u).freed
+    assert {t.name for t in graph.walk(J) if t.is_leaf} == {"a", "b", "c"}
+    assert (a.grad.item(), b.grad.item(), c.grad.item()) == (3.0, 6.0, 9.0)
+
+
+def test_a_second_backward_through_the_record_still_raises_and_changes_nothing():
+    x = leaf([1.0, 2.0])
+    y = (x.exp() * x).sum()
+    y.backward()
+    before = x.grad.data.copy()
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+    np.testing.assert_array_equal(x.grad.data, before)
+
+
+def test_an_intermediate_only_the_graph_held_is_released_and_says_so():
+    x = leaf(np.linspace(-1, 1, BIG))
+    h = x.tanh()
+    values = weakref.ref(np.asarray(h).base)
+    y = (h * 2.0).sum()
+    del h
+    y.backward()
+    gc.collect()
+    assert values() is None, "the array must be freed, as before the record existed"
+    h = graph.node(graph.node(y).inputs[0]).inputs[0]
+    node = graph.node(h)
+    assert node.released and node.op == "tanh" and h.shape == (BIG,) and h.dtype == np.float64
+    for use in (lambda: h.data, lambda: h.numpy(), lambda: np.asarray(h), lambda: h * 2,
+                lambda: h[0], lambda: h.sum(), lambda: h.tolist()):  # fmt: skip
+        with pytest.raises(RuntimeError, match=r"released by backward\(\).*retain_graph=True"):
+            use()
+    assert "values released" in repr(h) and "op=tanh" in repr(h)
+
+
+def test_a_tensor_the_user_holds_keeps_its_values():
+    x = leaf(np.linspace(-1, 1, BIG))
+    h = x.tanh()
+    expected = np.tanh(np.linspace(-1, 1, BIG))
+    (h * 2.0).sum().backward()
+    assert not graph.node(h).released and graph.node(h).freed
+    np.testing.assert_array_equal(h.data, expected)
+
+
+def test_an_array_the_user_holds_stays_valid_while_the_tensor_is_released():
+    x = leaf(np.linspace(-1, 1, BIG))
+    values = x.tanh().data  # the array, not the tensor
+    np.testing.assert_array_equal(values, np.tanh(x.data))
+
+
+def test_an_intermediate_used_twice_is_released_too():
+    x = leaf(np.linspace(-1, 1, BIG))
+    e = x.exp()
+    values = weakref.ref(np.asarray(e).base)
+    y = (e * e).sum()
+    del e
+    y.backward()
+    gc.collect()
+    assert values() is None
+    np.testing.assert_allclose(x.grad.data, 2 * np.exp(2 * x.data))
+
+
+def test_an_input_batch_only_the_graph_held_is_released_one_the_user_holds_is_not():
+    W = leaf(np.ones((3, 4)), "W")
+    batch = np.ones((BIG, 4))
+    kept = ag.Tensor(batch.copy(), name="kept")
+    y = (ag.linear(ag.Tensor(batch.copy(), name="X"), W) + ag.linear(kept, W)).sum()
+    y.backward()
+    leaves = {t.name: t for t in graph.walk(y) if t.is_leaf}
+    assert graph.node(leaves["X"]).released and leaves["X"].shape == (BIG, 4)
+    assert not graph.node(kept).released and kept.data.sum() == BIG * 4
+    assert not graph.node(W).released
+
+
+def test_a_retained_gradient_stays_while_the_values_go():
+    x = leaf(np.linspace(-1, 1, BIG))
+    y = (x.tanh() * 2.0).sum()
+    ag.retain_grads(y)
+    y.backward()
+    h = graph.node(graph.node(y).inputs[0]).inputs[0]
+    assert graph.node(h).released
+    np.testing.assert_allclose(h.grad.data, np.full(BIG, 2.0))
+    assert graph.node(h).grad_norm == pytest.approx(2.0 * np.sqrt(BIG))
+
+
+def test_small_arrays_stay_with_the_record():
+    x = leaf([1.0, 2.0])
+    y = (x.tanh() * 2.0).sum()
+    y.backward()
+    h = graph.node(graph.node(y).inputs[0]).inputs[0]
+    assert not graph.node(h).released
+    np.testing.assert_allclose(h.data, np.tanh([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("options", [{"retain_graph": True}, {"create_graph": True}])
+def test_retain_graph_and_create_graph_release_nothing(options):
+    x = leaf(np.linspace(-1, 1, BIG))
+    y = (x.tanh() * 2.0).sum()
+    y.backward(**options)
+    h = graph.node(graph.node(y).inputs[0]).inputs[0]
+    assert not graph.node(y).freed and not graph.node(h).released
+
+
+def test_the_record_is_bounded_and_the_graph_beyond_it_is_freed_as_before():
+    x = leaf(np.ones(BIG))
+    y = x
+    frontier = None
+    for k in range(RECORD_NODES + 20):
+        y = y.tanh()
+        if k == 20:  # the sum and the last 499 tanh fill the record: this one is its edge
+            frontier = weakref.ref(np.asarray(y).base)
+    total = y.sum()
+    total.backward()
+    gc.collect()
+    assert frontier() is None, "a large array beyond the record is freed"
+    ops = [t for t in graph.walk(total) if not t.is_leaf]
+    assert len(ops) == RECORD_NODES + 1  # the record, and where it ends
+    ends = [t for t in ops if graph.node(t).record_ends]
+    assert len(ends) == 1 and ends[0].shape == (BIG,) and graph.node(ends[0]).op == "tanh"
+
+
+def test_a_graph_of_many_scalars_keeps_a_bounded_record():
+    x = leaf(0.5)
+    y = x
+    for _ in range(3000):
+        y = (y * 1.0001 + 0.001).tanh()
+    y.backward()
+    walked = list(graph.walk(y))
+    assert len(walked) <= RECORD_NODES + 2
+    assert any(graph.node(t).record_ends for t in walked)
+
+
+def test_module_calls_survive_backward():
+    from autograd_lite import nn
+
+    model = nn.Sequential(nn.Dense(2, 3, seed=0), nn.Tanh())
+    loss = model(np.ones((BIG, 2))).sum()
+    loss.backward()
+    assert [call.path for call in graph.module_calls(loss)] == ["Sequential", "0", "1"]
+
+
+def test_released_array_stand_in_answers_shape_questions_only():
+    stand_in = ReleasedArray(np.ones((2, 3), dtype=np.float32))
+    assert (stand_in.shape, stand_in.ndim, stand_in.size, stand_in.nbytes) == ((2, 3), 2, 6, 24)
+    assert stand_in.dtype == np.float32
+    uses = (lambda: stand_in + 1, lambda: stand_in[0], lambda: stand_in.copy(),
+            lambda: np.exp(stand_in), lambda: float(stand_in), lambda: stand_in == 0)  # fmt: skip
+    for use in uses:
+        with pytest.raises(RuntimeError, match="released"):
+            use()
+    assert not hasattr(stand_in, "__array_interface__")
