@@ -116,13 +116,22 @@ def mark_changed(tensor: Tensor) -> None:
 class Memory:
     """What the guard knows about one block of memory shared by some tensors."""
 
-    __slots__ = ("array", "created_at", "handed_out", "snapshot", "users", "written_at")
+    __slots__ = (
+        "array",
+        "created_at",
+        "handed_out",
+        "snapshot",
+        "users",
+        "written_at",
+        "written_through_hand_out",
+    )
 
     def __init__(self, array: np.ndarray, assume_used: bool) -> None:
         self.array = array  # the array owning the memory
         self.created_at = tick()  # ops recorded before this were not counted in `users`
         self.users = 0
         self.written_at = 0
+        self.written_through_hand_out = False  # the latest write: through an array handed out
         self.handed_out = False
         self.snapshot: np.ndarray | None = None
         if assume_used:  # earlier ops may hold it: keep what they used
@@ -160,11 +169,13 @@ def link_view(result: Tensor, source: Tensor) -> Tensor:
     return result
 
 
-def mark_written(tensor: Tensor) -> None:
-    """Date a write through autograd_lite into `tensor`'s memory: ops recorded before it that
-    used this memory refuse backward. A snapshot of it is refreshed."""
+def mark_written(tensor: Tensor, through_hand_out: bool = False) -> None:
+    """Date a write into `tensor`'s memory (through autograd_lite, or `through_hand_out`: seen
+    in an array handed out by `.data`): ops recorded before it that used this memory refuse
+    backward. A snapshot of it is refreshed."""
     memory = memory_of(tensor)
     memory.written_at = next_change()
+    memory.written_through_hand_out = through_hand_out
     if memory.snapshot is not None:
         np.copyto(memory.snapshot, memory.array)
 
@@ -190,16 +201,18 @@ def expose(tensor: Tensor, references: int) -> np.ndarray:
     ops not yet freed hold its memory, keep a snapshot, first checking that an earlier one
     still matches (a write through an earlier hand-out is dated now). `references` is what
     the getter counted to `tensor`: at the minimum (``w.grad.data``: only its holder's slot)
-    no op can hold it, so a first hand-out needs no snapshot."""
+    no other op can hold it, so a first hand-out of a leaf or a freed result needs no
+    snapshot (a live result's own op may still read its output: ``exp``, ``sigmoid``)."""
     first = tensor._memory is None
-    if first and references <= _GETTER_MINIMUM:
+    unused = references <= _GETTER_MINIMUM and (tensor._op is None or tensor._parent0 is None)
+    if first and unused:
         tensor._memory = HANDED_OUT_UNUSED  # no op holds it: nothing to keep, nothing to date
         return tensor._data
-    memory = memory_of(tensor, assume_used=references > _GETTER_MINIMUM)
+    memory = memory_of(tensor, assume_used=not unused)
     if not first:
         if memory.snapshot is not None:
             if not _unchanged(memory.array, memory.snapshot):
-                mark_written(tensor)  # refreshes the snapshot too
+                mark_written(tensor, through_hand_out=True)  # refreshes the snapshot too
         elif memory.in_use(tensor):
             memory.snapshot = memory.array.copy()
     memory.handed_out = True
@@ -281,7 +294,8 @@ def written_through_alias(references: int, tensor: Tensor) -> None:
     write; when nobody else holds the array, the hand-out is over."""
     memory = memory_of(tensor)
     if memory.users or memory.snapshot is not None or tensor._op is not None:
-        mark_written(tensor)  # (with no live op holding the memory, no op needs the date)
+        # (with no live op holding the memory, no op needs the date)
+        mark_written(tensor, through_hand_out=True)
     # The Memory's own `array` slot is one more reference than the probe had.
     if memory.array is tensor._data and references <= _SETTER_ALIAS_FREE + 1:
         memory.handed_out = False
@@ -309,6 +323,7 @@ def guard_input(memory: Memory) -> bool:
     the op uses. True when backward must compare."""
     if memory.snapshot is not None and not _unchanged(memory.array, memory.snapshot):
         memory.written_at = next_change()
+        memory.written_through_hand_out = True
         np.copyto(memory.snapshot, memory.array)
     if not memory.handed_out:
         return memory.snapshot is not None
@@ -333,7 +348,7 @@ def changed_after(tensor: Tensor, stamp: int) -> str | None:
     if memory is None or memory is HANDED_OUT_UNUSED:
         return None
     if memory.written_at > stamp:
-        return "written"
+        return "exposed" if memory.written_through_hand_out else "written"
     if memory.snapshot is not None and not _unchanged(memory.array, memory.snapshot):
         return "exposed"
     return None

@@ -92,6 +92,66 @@ def test_property_no_alias_write_after_forward_goes_unnoticed(role, alias, value
             loss.backward()
 
 
+OUTPUT_SAVING_OPS = {"exp": Tensor.exp, "tanh": Tensor.tanh, "sigmoid": Tensor.sigmoid}
+
+
+@pytest.mark.parametrize("alias", ALIASES)
+@pytest.mark.parametrize("op", OUTPUT_SAVING_OPS)
+def test_a_write_into_a_result_its_own_op_saved_before_any_other_use_is_caught(op, alias):
+    # No other op holds h yet: only exp's (tanh's, sigmoid's) own partial reads its output.
+    x = Tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    h = OUTPUT_SAVING_OPS[op](x)
+    if wrote_or_refused(ALIASES[alias], h, 100.0):
+        loss = h.sum()
+        with pytest.raises(RuntimeError, match="after the op used it"):
+            loss.backward()
+
+
+# The same writes spelt inline, so that the result is held by one local name only (as in
+# ordinary code; passing it to a helper would add references the guard counts).
+def _setitem(op, x):
+    h = op(x)
+    h.data[0, 0] = 100.0
+    return h
+
+
+def _isub(op, x):
+    h = op(x)
+    h.data -= 1.0
+    return h
+
+
+def _numpy_setitem(op, x):
+    h = op(x)
+    h.numpy()[1, 1] = 100.0
+    return h
+
+
+def _copyto(op, x):
+    h = op(x)
+    np.copyto(h.data, 0.0)
+    return h
+
+
+def _kept_array(op, x):
+    h = op(x)
+    values = h.data
+    values *= 2.0
+    return h
+
+
+INLINE_WRITES = [_setitem, _isub, _numpy_setitem, _copyto, _kept_array]
+
+
+@pytest.mark.parametrize("write", INLINE_WRITES, ids=lambda f: f.__name__.strip("_"))
+@pytest.mark.parametrize("op", OUTPUT_SAVING_OPS)
+def test_a_result_written_through_data_before_any_other_use_is_reported_as_such(op, write):
+    x = Tensor([[0.5, -1.0], [2.0, 0.25]], requires_grad=True)
+    h = write(OUTPUT_SAVING_OPS[op], x)
+    with pytest.raises(RuntimeError, match=rf"output .* of op '{op}' was changed through an"):
+        h.sum().backward()
+
+
 def test_an_alias_taken_before_the_forward_and_written_after_is_caught():
     c = Tensor([[3.0, 4.0], [5.0, 6.0]])
     view, raw = c.T, c.data  # obtained before anything saved c
