@@ -647,15 +647,30 @@ class Tensor:
         if trace_hooks:
             trace_event("read", self, ".data")
         memory = self._memory
-        # A leaf whose memory no live op holds: nothing to keep, only note the hand-out.
-        if memory is not None and not memory.users and memory.snapshot is None and self._op is None:
-            memory.handed_out = True
-            return self._data
+        if self._op is None:  # `expose`'s commonest cases, spelt out: a leaf no live op holds
+            if memory is None:
+                if sys.getrefcount(self) <= _GETTER_MINIMUM:  # ``w.grad.data``
+                    self._memory = HANDED_OUT_UNUSED
+                    return self._data
+            elif not memory.users and memory.snapshot is None:  # nothing to keep: note it
+                memory.handed_out = True
+                return self._data
         return expose(self, sys.getrefcount(self))
 
     @data.setter
     def data(self, value: Any) -> None:
         if value is self._data:  # x.data -= ...: NumPy already wrote into the array
+            memory = self._memory
+            if (  # `written_through_alias`'s commonest case: a leaf no live op holds
+                memory is not None
+                and not memory.users
+                and memory.snapshot is None
+                and self._op is None
+                and memory.array is value
+                and sys.getrefcount(value) <= _SETTER_ALIAS_FREE + 1
+            ):
+                memory.handed_out = False  # nobody else holds the array: the hand-out is over
+                return
             written_through_alias(sys.getrefcount(value), self)
             return
         array = to_array(value, "data")

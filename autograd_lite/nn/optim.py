@@ -166,8 +166,12 @@ class Optimizer:
 
     def _checked_gradient(self, index: int, param: Tensor) -> np.ndarray:
         """The gradient of ``param`` as an ndarray, or an error naming the parameter."""
-        owner = f"{type(self).__name__}.step"
         grad = param.grad
+        if type(grad) is Tensor:  # what backward gives: only the shape can have gone wrong
+            values = grad._data  # (by assigning param.data an array of another shape)
+            if values.shape == param._data.shape and values.dtype.kind == "f":
+                return values
+        owner = f"{type(self).__name__}.step"
         values = grad._data if isinstance(grad, Tensor) else grad
         if not isinstance(values, np.ndarray | np.generic):
             raise ArgumentTypeError(
@@ -197,20 +201,27 @@ class Optimizer:
         pending = [
             (param, state, self._checked_gradient(i, param))
             for i, (param, state) in enumerate(zip(self.params, self.state))
-            if param.grad is not None
+            if param._grad is not None
         ]
         t = self.step_count + 1
         results = []
+        # The built-in rules compute new arrays and never write into their arguments; a rule
+        # defined elsewhere gets read-only views, so that it cannot change them half-way.
+        trusted = type(self).update in _BUILT_IN_RULES
         for param, state, grad in pending:
             if self.weight_decay:
                 grad = grad + self.weight_decay * param._data
-            frozen = {name: _read_only(values) for name, values in state.items()}
-            new_weights, new_state = self.update(
-                _read_only(param._data), _read_only(grad), frozen, t
-            )
-            if np.shape(new_weights) != param.shape:
+            if trusted:
+                new_weights, new_state = self.update(param._data, grad, state, t)
+            else:
+                frozen = {name: _read_only(values) for name, values in state.items()}
+                new_weights, new_state = self.update(
+                    _read_only(param._data), _read_only(grad), frozen, t
+                )
+            shape = new_weights.shape if type(new_weights) is np.ndarray else np.shape(new_weights)
+            if shape != param._data.shape:
                 raise ValueError(
-                    f"{type(self).__name__}.update returned shape {np.shape(new_weights)} for a "
+                    f"{type(self).__name__}.update returned shape {shape} for a "
                     f"parameter of shape {param.shape} (nothing was updated)"
                 )
             results.append((param, state, new_weights, new_state))
@@ -424,3 +435,7 @@ class Adam(Optimizer):
         second_hat = second / (1.0 - self.beta2**t)
         new_weights = weights - self.lr * first_hat / (np.sqrt(second_hat) + self.eps)
         return new_weights, {"m": first, "v": second}
+
+
+# Update rules known not to write into their arguments (see Optimizer.step).
+_BUILT_IN_RULES = frozenset(rule.update for rule in (SGD, RMSprop, Adam))

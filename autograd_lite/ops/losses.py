@@ -111,18 +111,23 @@ BCE_WITH_LOGITS = Op("binary_cross_entropy_with_logits", _bce_logits_partial)
 
 
 def _same_shape_target(pred: Any, target: Any, name: str) -> np.ndarray:
-    """The targets of a binary loss as an array of pred's shape. NaN and inf are refused (they
-    would make the loss NaN silently); other values outside [0, 1] are allowed, as PyTorch
-    allows them, and the gradients follow the formulas."""
+    """The targets of a binary loss as an array of pred's shape. Values outside [0, 1] are
+    allowed, as PyTorch allows them, and the gradients follow the formulas; NaN and inf are
+    refused by `_check_finite_targets`."""
     target = to_array(target, name)
     if target.shape != pred.shape:
         raise ValueError(
             f"{name}: predictions of shape {pred.shape} and targets of shape {target.shape} "
             "must have the same shape"
         )
-    if target.size and target.dtype.kind == "f" and not np.isfinite(target).all():
-        raise ValueError(f"{name}: targets must be finite numbers (in [0, 1]), got NaN or inf")
     return target
+
+
+def _check_finite_targets(loss: np.ndarray, target: np.ndarray, name: str) -> None:
+    """Refuse NaN or inf targets, which would make the loss NaN silently. Only a loss that is
+    not finite can come from them, so the targets are looked at only then."""
+    if not np.isfinite(loss) and target.dtype.kind == "f" and not np.isfinite(target).all():
+        raise ValueError(f"{name}: targets must be finite numbers (in [0, 1]), got NaN or inf")
 
 
 def _binary_losses_from_logits(z: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -154,9 +159,11 @@ def binary_cross_entropy_with_logits_forward(x: np.ndarray, y: np.ndarray) -> tu
     """The loss of `binary_cross_entropy_with_logits` on arrays, and what its partial saves."""
     z = x if x.dtype.kind == "f" else x.astype(np.float64)
     y = y.astype(z.dtype, copy=False)
-    losses = _binary_losses_from_logits(z, y)
+    with np.errstate(invalid="ignore"):  # only infinite targets make NaN: refused below
+        losses = _binary_losses_from_logits(z, y)
+        loss = np.asarray(losses.mean() if z.size else np.nan, dtype=z.dtype)
     probs = np.exp(-np.logaddexp(0, -z))
-    loss = np.asarray(losses.mean() if z.size else np.nan, dtype=z.dtype)
+    _check_finite_targets(loss, y, "binary_cross_entropy_with_logits")
     return loss, {"target": y, "probs": probs}
 
 
@@ -207,10 +214,12 @@ def binary_cross_entropy_forward(x: np.ndarray, y: np.ndarray) -> tuple:
     data = x if x.dtype.kind == "f" else x.astype(np.float64)
     _check_probabilities(data)
     y = y.astype(data.dtype, copy=False)
-    with np.errstate(divide="ignore"):
+    # (invalid: only infinite targets make NaN here, and they are refused below)
+    with np.errstate(divide="ignore", invalid="ignore"):
         log_p = np.maximum(np.log(data), _LOG_FLOOR)
         log_q = np.maximum(np.log1p(-data), _LOG_FLOOR)
-    loss = np.asarray(
-        -(y * log_p + (1 - y) * log_q).mean() if data.size else np.nan, dtype=data.dtype
-    )
+        loss = np.asarray(
+            -(y * log_p + (1 - y) * log_q).mean() if data.size else np.nan, dtype=data.dtype
+        )
+    _check_finite_targets(loss, y, "binary_cross_entropy")
     return loss, {"target": y}

@@ -109,6 +109,8 @@ def _with_keyword_aliases(function: Callable, aliases: Mapping[str, str]) -> Cal
 
     @functools.wraps(function)
     def accepting_aliases(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs:
+            return function(*args)
         for alias, real in aliases.items():
             if alias in kwargs:
                 if real in kwargs:

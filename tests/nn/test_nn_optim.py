@@ -582,3 +582,30 @@ def test_weight_decay_lambda_over_m_equals_l2_penalty_on_weights_but_also_decays
     np.testing.assert_allclose(decayed.W.data, penalised.W.data, rtol=1e-12, atol=1e-15)
     with_bias_decayed, with_bias_penalised = train(True, True), train(True, False)
     assert not np.allclose(with_bias_decayed.b.data, with_bias_penalised.b.data, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: nn.SGD(p, lr=0.1, momentum=0.9),
+        lambda p: nn.RMSprop(p, lr=0.1),
+        lambda p: nn.Adam(p, lr=0.1),
+    ],
+)
+def test_the_built_in_rules_never_write_into_their_arguments(make):
+    # step() hands the built-in rules writeable arrays (no read-only views): they must compute
+    # new arrays. Read-only arguments make any write raise.
+    w = Tensor(np.ones(3), requires_grad=True)
+    optimizer = make([w])
+
+    def frozen(array):
+        view = array.view()
+        view.flags.writeable = False
+        return view
+
+    for t in (1, 2):
+        state = {name: frozen(values) for name, values in optimizer.state[0].items()}
+        new_weights, new_state = optimizer.update(frozen(w.data), frozen(np.full(3, 0.5)), state, t)
+        assert not np.shares_memory(new_weights, w.data)
+        for name, values in new_state.items():
+            assert not np.shares_memory(values, optimizer.state[0][name])
