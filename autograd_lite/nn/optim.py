@@ -198,28 +198,28 @@ class Optimizer:
         All gradients are checked and all new values computed before any is written, so an
         error leaves every parameter, every state array and the step count as they were.
         """
-        pending = [
-            (param, state, self._checked_gradient(i, param))
-            for i, (param, state) in enumerate(zip(self.params, self.state))
-            if param._grad is not None
-        ]
         t = self.step_count + 1
-        results = []
+        decay = self.weight_decay
         # The built-in rules compute new arrays and never write into their arguments; a rule
         # defined elsewhere gets read-only views, so that it cannot change them half-way.
         trusted = type(self).update in _BUILT_IN_RULES
-        for param, state, grad in pending:
-            if self.weight_decay:
-                grad = grad + self.weight_decay * param._data
+        results = []
+        for i, (param, state) in enumerate(zip(self.params, self.state)):
+            if param._grad is None:
+                continue
+            grad = self._checked_gradient(i, param)
+            weights = param._data
+            if decay:
+                grad = grad + decay * weights
             if trusted:
-                new_weights, new_state = self.update(param._data, grad, state, t)
+                new_weights, new_state = self.update(weights, grad, state, t)
             else:
                 frozen = {name: _read_only(values) for name, values in state.items()}
                 new_weights, new_state = self.update(
-                    _read_only(param._data), _read_only(grad), frozen, t
+                    _read_only(weights), _read_only(grad), frozen, t
                 )
             shape = new_weights.shape if type(new_weights) is np.ndarray else np.shape(new_weights)
-            if shape != param._data.shape:
+            if shape != weights.shape:
                 raise ValueError(
                     f"{type(self).__name__}.update returned shape {shape} for a "
                     f"parameter of shape {param.shape} (nothing was updated)"
