@@ -711,24 +711,7 @@ def _sort(record: Record) -> Kernel:
     axis = record.side["axis"]
 
     def run(x: np.ndarray) -> tuple:
-        order = od._stable_order(x, axis)
-        if axis is None:
-            data = x.reshape(-1)[order]
-            inverse: Any = np.empty_like(order)
-            inverse[order] = np.arange(order.size)
-        else:
-            data = np.take_along_axis(x, order, axis)
-            positions = np.arange(x.shape[axis]).reshape(
-                [-1 if i == axis else 1 for i in range(x.ndim)]
-            )
-            where = np.empty_like(order)
-            np.put_along_axis(where, order, positions, axis)
-            inverse = tuple(
-                where
-                if i == axis
-                else np.arange(n).reshape([-1 if j == i else 1 for j in range(x.ndim)])
-                for i, n in enumerate(x.shape)
-            )
+        data, inverse = od.sort_forward(x, axis)
         return data, {"inverse": inverse}
 
     return Kernel(run, returns_saved=True, arrays=True)

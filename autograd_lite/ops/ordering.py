@@ -59,7 +59,13 @@ def sort(a: Any, axis: int | None = -1):
     axis = _one_axis(a, axis, "sort")
     if storage.trace_hooks:  # what autograd_lite.compile needs to replay it
         storage.trace_event("side", SORT, {"axis": axis})
-    x = a._data
+    data, inverse = sort_forward(a._data, axis)
+    return record(data, SORT, a, saved={"inverse": inverse})
+
+
+def sort_forward(x: np.ndarray, axis: int | None) -> tuple[np.ndarray, Any]:
+    """`sort` on an array: the sorted values (stable order; flattened when `axis` is None) and
+    the index that reads a gradient of the sorted values back in the input's order."""
     order = _stable_order(x, axis)
     if axis is None:
         data = x.reshape(-1)[order]
@@ -79,7 +85,7 @@ def sort(a: Any, axis: int | None = -1):
             else np.arange(n).reshape([-1 if j == i else 1 for j in range(x.ndim)])
             for i, n in enumerate(x.shape)
         )
-    return record(data, SORT, a, saved={"inverse": inverse})
+    return data, inverse
 
 
 # ----------------------------------------------------------------------------- indices
