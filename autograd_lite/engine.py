@@ -497,6 +497,9 @@ def _run(
                         parent._memory = None
             if not room:
                 record.close(roots, heap)
+    if free and room < record.RECORD_NODES:  # the sweep left a record: see record.keep
+        for root, _ in roots:
+            record.keep(root)
     if targets is not None:
         leaves = [leaf for leaf in leaves if leaf in targets]
     results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)

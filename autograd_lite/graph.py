@@ -22,7 +22,8 @@ nothing else holds has its values *released* (`Node.released`; reading them rais
 saying so), and so does a constant input only the graph held (an input batch). Arrays of up to
 `KEEP_BYTES` bytes stay (releasing a small array costs more time than its memory is worth; see
 `autograd_lite.record`). Beyond the record, a freed node has no recorded inputs
-(`Node.record_ends`).
+(`Node.record_ends`); so has every node of a record that was dropped (records of the last
+`RECORDS_KEPT` graphs whose outputs are held are kept).
 
 Module calls. `nn` marks each module call on its output with `begin_call` / `end_call`: the
 clock's ticks before and after the call bracket the stamps of every op the call recorded, so a
@@ -42,11 +43,12 @@ import numpy as np
 from autograd_lite import storage
 from autograd_lite.ops import numpy_math
 from autograd_lite.ops._core import apply_partial, is_freed, operands_of
-from autograd_lite.record import KEEP_BYTES, RECORD_NODES
+from autograd_lite.record import KEEP_BYTES, RECORD_NODES, RECORDS_KEPT
 from autograd_lite.storage import NO_SAVED, Tensor, is_released, recorded_inputs, tick
 
 __all__ = [
     "KEEP_BYTES",
+    "RECORDS_KEPT",
     "RECORD_NODES",
     "ModuleCall",
     "Node",

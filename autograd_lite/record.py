@@ -6,15 +6,25 @@ nodes (those nearest the output: what a picture shows) it keeps the node's input
 ScalarOp's number, and it releases the arrays only the graph holds (intermediate results and
 constant inputs larger than `KEEP_BYTES`). Beyond that, nodes are freed as they always were.
 `close` runs once when the record is full.
+
+Only the records of the last `RECORDS_KEPT` graphs whose outputs are still held are kept
+(`keep`): when a newer backward pass would make more, the oldest is dropped. Without that bound,
+a training loop that keeps its losses (``losses.append(loss)``, the habit PyTorch's FAQ warns
+about) would keep every step's graph and the arrays its variables held during that step's
+backward: about 10 KB per step on a small MLP, and more time in the cycle collector for every
+live node. A graph whose output is gone needs no dropping: it is freed with the output.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import deque
 from typing import Any
 
 import numpy as np
 
-from autograd_lite.storage import ReleasedArray, Tensor, make, recorded_inputs
+from autograd_lite.storage import NO_SAVED, ReleasedArray, Tensor, make, recorded_inputs
 
 # A backward pass without retain_graph keeps the structure of at most this many nodes nearest
 # the output (more than a drawing shows at its default size). Keeping every node would defer
@@ -27,6 +37,11 @@ RECORD_NODES = 500
 # releasing every array made backward about 5 % slower, releasing those over 4 KiB about 3 %.
 # Larger arrays, where the memory is, are always released.
 KEEP_BYTES = 4096
+# The records of this many graphs whose outputs are held are kept (see the module docstring).
+RECORDS_KEPT = 8
+
+_kept: deque[weakref.ref[Tensor]] = deque()  # the outputs of recent records, oldest first
+_kept_lock = threading.Lock()
 
 
 _NOTHING = np.empty(0)
@@ -79,3 +94,33 @@ def _stand_in(tensor: Tensor, stand_ins: dict[Tensor, Tensor]) -> Tensor:
         if type(tensor._saved) in (float, int):
             copy._saved = tensor._saved
     return copy
+
+
+def keep(output: Tensor) -> None:
+    """Note that a backward pass from `output` left a record; if more than `RECORDS_KEPT`
+    records of outputs still held remain, drop the oldest ones."""
+    with _kept_lock:
+        _kept.append(weakref.ref(output))
+        if len(_kept) <= 2 * RECORDS_KEPT:  # look at the outputs once in RECORDS_KEPT calls
+            return
+        held = [output for output in (ref() for ref in _kept) if output is not None]
+        _kept.clear()
+        _kept.extend(weakref.ref(output) for output in held[-RECORDS_KEPT:])
+    for output in held[:-RECORDS_KEPT]:
+        drop(output)
+
+
+def drop(output: Tensor) -> None:
+    """Forget the record behind `output`: each freed node on it becomes a node beyond the
+    record (its inputs unknown, `graph.Node.record_ends`), and what only the record held is
+    freed."""
+    stack = [output]
+    while stack:
+        tensor = stack.pop()
+        if tensor._parent0 is not None:
+            continue  # not freed: not part of a record
+        inputs = recorded_inputs(tensor)
+        if inputs:
+            stack.extend(inputs)
+            tensor._more_parents = tensor._parent1 = None
+            tensor._saved = NO_SAVED

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autograd_lite import graph
-from autograd_lite.record import RECORD_NODES
+from autograd_lite.record import RECORD_NODES, RECORDS_KEPT
 from autograd_lite.storage import Tensor
 from autograd_lite.validation import ArgumentTypeError, boolean, choice, integer, real_number
 from autograd_lite.viz_plan import MARKERS, Fold, Plan, is_copy, make_plan
@@ -432,7 +432,13 @@ def _notes(plan: Plan, show_grads: bool) -> list[str]:
             "drawn after backward() from the record of the freed graph"
             + (": intermediate values were released" if plan.released else "")
         )
-    if plan.record_ends:
+    if plan.record_ends and graph.node(plan.root).record_ends:
+        notes.append(
+            f"the record of this freed graph was dropped: backward() keeps the records of the "
+            f"last {RECORDS_KEPT} graphs whose outputs are held (keep loss.item(), not loss, "
+            "across training steps); call backward(retain_graph=True) to draw it later"
+        )
+    elif plan.record_ends:
         notes.append(
             f"backward() keeps the structure of the {RECORD_NODES} nodes nearest the output; "
             "the graph behind the red dashed op(s) was freed: call backward(retain_graph=True) "

@@ -11,7 +11,7 @@ import pytest
 
 import autograd_lite as ag
 from autograd_lite import graph
-from autograd_lite.record import KEEP_BYTES, RECORD_NODES
+from autograd_lite.record import KEEP_BYTES, RECORD_NODES, RECORDS_KEPT
 from autograd_lite.storage import ReleasedArray
 
 BIG = KEEP_BYTES // 8 + 100  # float64 elements: an array large enough to be released
@@ -164,6 +164,47 @@ def test_a_graph_of_many_scalars_keeps_a_bounded_record():
     walked = list(graph.walk(y))
     assert len(walked) <= RECORD_NODES + 2
     assert any(graph.node(t).record_ends for t in walked)
+
+
+def _training_step(x, w):
+    """One step of a tiny model whose hidden layer (a variable of the step, as in a training
+    loop) holds a large array during backward: returns the loss and a weak reference to it."""
+    hidden = (x * w).tanh()
+    loss = (hidden * hidden).sum()
+    loss.backward()
+    return loss, weakref.ref(np.asarray(hidden).base)
+
+
+def test_losses_kept_in_a_list_keep_only_the_last_records():
+    # PyTorch's FAQ warns against losses.append(loss); here it must not keep every step's graph
+    # and the arrays its variables held: only the last RECORDS_KEPT graphs stay on record.
+    x, w = leaf(np.linspace(-1.0, 1.0, BIG)), leaf(np.full(BIG, 0.5))
+    losses, hidden_arrays = [], []
+    for _ in range(3 * RECORDS_KEPT):
+        loss, hidden = _training_step(x, w)
+        losses.append(loss)
+        hidden_arrays.append(hidden)
+    gc.collect()
+    kept = [not graph.node(loss).record_ends for loss in losses]
+    assert kept[-RECORDS_KEPT:] == [True] * RECORDS_KEPT  # the latest can still be drawn
+    assert not any(kept[:RECORDS_KEPT])  # the oldest were dropped
+    assert all(hidden() is None for hidden in hidden_arrays[:RECORDS_KEPT])
+    expected = np.sum(np.tanh(np.linspace(-1.0, 1.0, BIG) * 0.5) ** 2)
+    assert losses[0].item() == pytest.approx(expected)  # a dropped record keeps the values
+    assert graph.node(losses[0]).op == "sum" and graph.node(losses[0]).freed
+    source = ag.draw_graph(losses[0]).source
+    assert "record of this freed graph was dropped" in source and "loss.item()" in source
+
+
+def test_a_held_graph_stays_drawable_through_many_backward_passes_of_others():
+    # A notebook draws y after a training run whose losses were not kept.
+    *_, J = lecture()
+    J.backward()
+    x = leaf(np.ones(3))
+    for _ in range(10 * RECORDS_KEPT):
+        (x * 2.0).sum().backward()
+    assert not graph.node(J).record_ends
+    assert {t.name for t in graph.walk(J) if t.is_leaf} == {"a", "b", "c"}
 
 
 def test_module_calls_survive_backward():
