@@ -22,8 +22,8 @@ nothing else holds has its values *released* (`Node.released`; reading them rais
 saying so), and so does a constant input only the graph held (an input batch). Arrays of up to
 `KEEP_BYTES` bytes stay (releasing a small array costs more time than its memory is worth; see
 `autograd_lite.record`). Beyond the record, a freed node has no recorded inputs
-(`Node.record_ends`); so has every node of a record that was dropped (records of the last
-`RECORDS_KEPT` graphs whose outputs are held are kept).
+(`Node.record_ends`); so has every node of a record that was dropped (the records of the
+latest `RECORDS_KEPT` or more graphs whose outputs are held are kept: `autograd_lite.record`).
 
 Module calls. `nn` marks each module call on its output with `begin_call` / `end_call`: the
 clock's ticks before and after the call bracket the stamps of every op the call recorded, so a

@@ -7,8 +7,9 @@ ScalarOp's number, and it releases the arrays only the graph holds (intermediate
 constant inputs larger than `KEEP_BYTES`). Beyond that, nodes are freed as they always were.
 `close` runs once when the record is full.
 
-Only the records of the last `RECORDS_KEPT` graphs whose outputs are still held are kept
-(`keep`): when a newer backward pass would make more, the oldest is dropped. Without that bound,
+Only the records of the latest graphs whose outputs are still held are kept (`keep`): at
+least the last `RECORDS_KEPT`, at most twice as many (held outputs are counted once in
+`RECORDS_KEPT` backward passes, not at each), the oldest dropped first. Without that bound,
 a training loop that keeps its losses (``losses.append(loss)``, the habit PyTorch's FAQ warns
 about) would keep every step's graph and the arrays its variables held during that step's
 backward: about 10 KB per step on a small MLP, and more time in the cycle collector for every
@@ -37,7 +38,7 @@ RECORD_NODES = 500
 # releasing every array made backward about 5 % slower, releasing those over 4 KiB about 3 %.
 # Larger arrays, where the memory is, are always released.
 KEEP_BYTES = 4096
-# The records of this many graphs whose outputs are held are kept (see the module docstring).
+# At least this many records of graphs whose outputs are held are kept (see the docstring).
 RECORDS_KEPT = 8
 
 _kept: deque[weakref.ref[Tensor]] = deque()  # the outputs of recent records, oldest first
@@ -97,8 +98,8 @@ def _stand_in(tensor: Tensor, stand_ins: dict[Tensor, Tensor]) -> Tensor:
 
 
 def keep(output: Tensor) -> None:
-    """Note that a backward pass from `output` left a record; if more than `RECORDS_KEPT`
-    records of outputs still held remain, drop the oldest ones."""
+    """Note that a backward pass from `output` left a record. Once 2·`RECORDS_KEPT` are
+    noted, the records of outputs still held beyond the latest `RECORDS_KEPT` are dropped."""
     with _kept_lock:
         _kept.append(weakref.ref(output))
         if len(_kept) <= 2 * RECORDS_KEPT:  # look at the outputs once in RECORDS_KEPT calls

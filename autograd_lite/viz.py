@@ -435,8 +435,8 @@ def _notes(plan: Plan, show_grads: bool) -> list[str]:
     if plan.record_ends and graph.node(plan.root).record_ends:
         notes.append(
             f"the record of this freed graph was dropped: backward() keeps the records of the "
-            f"last {RECORDS_KEPT} graphs whose outputs are held (keep loss.item(), not loss, "
-            "across training steps); call backward(retain_graph=True) to draw it later"
+            f"latest {RECORDS_KEPT} or more graphs whose outputs are held (keep loss.item(), "
+            "not loss, across training steps); call backward(retain_graph=True) to draw it later"
         )
     elif plan.record_ends:
         notes.append(
