@@ -216,10 +216,19 @@ def binary_cross_entropy_forward(x: np.ndarray, y: np.ndarray) -> tuple:
     y = y.astype(data.dtype, copy=False)
     # (invalid: only infinite targets make NaN here, and they are refused below)
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_p = np.maximum(np.log(data), _LOG_FLOOR)
-        log_q = np.maximum(np.log1p(-data), _LOG_FLOOR)
+        log_p = np.log(data, out=np.empty_like(data))  # (an array also when data is 0-d)
+        np.maximum(log_p, _LOG_FLOOR, out=log_p)
+        log_q = np.negative(data, out=np.empty_like(data))
+        np.log1p(log_q, out=log_q)
+        np.maximum(log_q, _LOG_FLOOR, out=log_q)
+        # y·log p + (1 − y)·log(1 − p) as log(1 − p) + y·(log p − log(1 − p)): two fewer
+        # temporaries, exact for labels 0 and 1 (both logs are finite after the clamp)
+        log_p -= log_q
+        log_p *= y
+        log_p += log_q
         loss = np.asarray(
-            -(y * log_p + (1 - y) * log_q).mean() if data.size else np.nan, dtype=data.dtype
+            -np.add.reduce(log_p, axis=None) / data.size if data.size else np.nan,
+            dtype=data.dtype,
         )
     _check_finite_targets(loss, y, "binary_cross_entropy")
     return loss, {"target": y}
