@@ -58,7 +58,7 @@ def _float_targets(loss: str, target: Tensor, dtype: np.dtype) -> Tensor:
             )
 
     storage.check_values(target, in_unit_interval)
-    float_dtype = dtype if np.issubdtype(dtype, np.floating) else np.float64
+    float_dtype = dtype if dtype.kind == "f" else np.float64
     return target if target.dtype == float_dtype else target.astype(float_dtype)
 
 
