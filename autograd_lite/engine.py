@@ -105,7 +105,8 @@ def _seed_gradient(root: Tensor, gradient: Any, create_graph: bool, where: str =
 def _check_flags(where: str, retain_graph: Any, create_graph: Any) -> None:
     if retain_graph is not None:
         boolean(retain_graph, "retain_graph", where)
-    boolean(create_graph, "create_graph", where)
+    if create_graph is not False:  # the default needs no check
+        boolean(create_graph, "create_graph", where)
 
 
 def _check_root(root: Any, where: str) -> None:
