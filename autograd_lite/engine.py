@@ -499,8 +499,7 @@ def _run(
             if not room:
                 record.close(roots, heap)
     if free and room < record.RECORD_NODES:  # the sweep left a record: see record.keep
-        for root, _ in roots:
-            record.keep(root)
+        record.keep(list({id(root): root for root, _ in roots if root._op is not None}.values()))
     if targets is not None:
         leaves = [leaf for leaf in leaves if leaf in targets]
     results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)

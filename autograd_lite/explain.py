@@ -369,6 +369,8 @@ def _describe_record(y: Tensor, root_name: str) -> Explanation:
         else:
             value = f"  (shape {tensor.shape})"
         ends = "  (freed: the record ends here)" if node.record_ends else ""
+        if node.record_dropped:
+            ends = "  (freed: its record was dropped; keep loss.item(), not loss, across steps)"
         lines.append(f"{label(tensor)} = {node.op}({args}){value}{ends}")
         if tensor.grad is not None:
             lines.append(f"  {d(tensor)} = {_describe(np.asarray(tensor.grad))}   (retained)")

@@ -43,7 +43,7 @@ import numpy as np
 from autograd_lite import storage
 from autograd_lite.ops import numpy_math
 from autograd_lite.ops._core import apply_partial, is_freed, operands_of
-from autograd_lite.record import KEEP_BYTES, RECORD_NODES, RECORDS_KEPT
+from autograd_lite.record import KEEP_BYTES, RECORD_DROPPED, RECORD_NODES, RECORDS_KEPT
 from autograd_lite.storage import NO_SAVED, Tensor, is_released, recorded_inputs, tick
 
 __all__ = [
@@ -110,9 +110,16 @@ class Node:
 
     @property
     def record_ends(self) -> bool:
-        """True for a freed node beyond the record backward keeps: its inputs are unknown."""
+        """True for a freed node beyond the record backward keeps, or whose record was dropped
+        (`record_dropped`): its inputs are unknown."""
         tensor = self.tensor
         return is_freed(tensor) and recorded_inputs(tensor) is None
+
+    @property
+    def record_dropped(self) -> bool:
+        """True for a freed node whose record was dropped: backward keeps the records of the
+        latest `RECORDS_KEPT` or more graphs whose outputs are held (`autograd_lite.record`)."""
+        return self.tensor._saved is RECORD_DROPPED
 
     @property
     def inputs(self) -> tuple[Tensor, ...]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.storage import NO_SAVED, ReleasedArray, Tensor, make, recorded_inputs
+from autograd_lite.storage import ReleasedArray, Tensor, make, recorded_inputs
 
 # A backward pass without retain_graph keeps the structure of at most this many nodes nearest
 # the output (more than a drawing shows at its default size). Keeping every node would defer
@@ -41,11 +41,15 @@ KEEP_BYTES = 4096
 # At least this many records of graphs whose outputs are held are kept (see the docstring).
 RECORDS_KEPT = 8
 
-_kept: deque[weakref.ref[Tensor]] = deque()  # the outputs of recent records, oldest first
+# The outputs of each backward pass that left a record, oldest pass first.
+_kept: deque[tuple[weakref.ref[Tensor], ...]] = deque()
 _kept_lock = threading.Lock()
 
 
 _NOTHING = np.empty(0)
+# `_saved` of a freed node whose record was dropped (`graph.Node.record_dropped`): an empty dict
+# of its own, so that everything reading `_saved` sees "nothing saved".
+RECORD_DROPPED: dict[str, Any] = {}
 
 
 def close(roots: list[tuple[Tensor, Any]], heap: list[tuple[int, Tensor]]) -> None:
@@ -97,31 +101,41 @@ def _stand_in(tensor: Tensor, stand_ins: dict[Tensor, Tensor]) -> Tensor:
     return copy
 
 
-def keep(output: Tensor) -> None:
-    """Note that a backward pass from `output` left a record. Once 2·`RECORDS_KEPT` are
-    noted, the records of outputs still held beyond the latest `RECORDS_KEPT` are dropped."""
+def keep(outputs: list[Tensor]) -> None:
+    """Note that a backward pass from `outputs` left a record (one entry per pass, so that the
+    outputs of one `gradients` call, which share their graph, are kept or dropped together).
+    Once 2·`RECORDS_KEPT` passes are noted, the records of passes whose outputs are all gone
+    are forgotten (they were freed with their outputs) and those beyond the latest
+    `RECORDS_KEPT` of the others are dropped."""
+    entry = tuple(weakref.ref(output) for output in outputs)
     with _kept_lock:
-        _kept.append(weakref.ref(output))
-        if len(_kept) <= 2 * RECORDS_KEPT:  # look at the outputs once in RECORDS_KEPT calls
+        _kept.append(entry)
+        if len(_kept) <= 2 * RECORDS_KEPT:  # look at the outputs once in RECORDS_KEPT passes
             return
-        held = [output for output in (ref() for ref in _kept) if output is not None]
+        held = [entry for entry in _kept if any(ref() is not None for ref in entry)]
         _kept.clear()
-        _kept.extend(weakref.ref(output) for output in held[-RECORDS_KEPT:])
-    for output in held[:-RECORDS_KEPT]:
-        drop(output)
+        _kept.extend(held[-RECORDS_KEPT:])
+    for entry in held[:-RECORDS_KEPT]:
+        for ref in entry:
+            output = ref()
+            if output is not None:
+                drop(output)
 
 
 def drop(output: Tensor) -> None:
-    """Forget the record behind `output`: each freed node on it becomes a node beyond the
-    record (its inputs unknown, `graph.Node.record_ends`), and what only the record held is
-    freed."""
+    """Forget the record behind `output`: each freed node on it becomes a node whose record
+    was dropped (no inputs: `graph.Node.record_ends` and `record_dropped`), and what only the
+    record held is freed. An output changed in place after its backward (``loss += 1``) is a
+    live node again whose input is its former, recorded self: the walk goes through it."""
     stack = [output]
     while stack:
         tensor = stack.pop()
-        if tensor._parent0 is not None:
-            continue  # not freed: not part of a record
+        if tensor._parent0 is not None:  # not freed: not part of a record
+            if tensor is output:
+                stack.extend(recorded_inputs(tensor) or ())
+            continue
         inputs = recorded_inputs(tensor)
         if inputs:
             stack.extend(inputs)
             tensor._more_parents = tensor._parent1 = None
-            tensor._saved = NO_SAVED
+            tensor._saved = RECORD_DROPPED

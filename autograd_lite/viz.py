@@ -388,7 +388,7 @@ def _op_style(tensor: Tensor) -> dict[str, str]:
     name = node.op
     if node.record_ends:
         return {
-            "label": f"{name}\\n(freed: record ends)",
+            "label": f"{name}\\n(freed: record {'dropped' if node.record_dropped else 'ends'})",
             "shape": "ellipse",
             "style": "dashed",
             "color": "#c00000",
@@ -432,13 +432,13 @@ def _notes(plan: Plan, show_grads: bool) -> list[str]:
             "drawn after backward() from the record of the freed graph"
             + (": intermediate values were released" if plan.released else "")
         )
-    if plan.record_ends and graph.node(plan.root).record_ends:
+    if plan.record_dropped:
         notes.append(
             f"the record of this freed graph was dropped: backward() keeps the records of the "
             f"latest {RECORDS_KEPT} or more graphs whose outputs are held (keep loss.item(), "
             "not loss, across training steps); call backward(retain_graph=True) to draw it later"
         )
-    elif plan.record_ends:
+    if plan.record_ends > plan.record_dropped:
         notes.append(
             f"backward() keeps the structure of the {RECORD_NODES} nodes nearest the output; "
             "the graph behind the red dashed op(s) was freed: call backward(retain_graph=True) "

@@ -84,6 +84,7 @@ class Plan:
     folded: dict[int, Fold] = field(default_factory=dict)  # id(tensor) -> the fold hiding it
     cut: list[Tensor] = field(default_factory=list)  # drawn ops with inputs not drawn
     record_ends: int = 0  # drawn ops beyond the record a freed graph keeps
+    record_dropped: int = 0  # those of them whose record was dropped
     freed: bool = False  # the graph was freed by backward (drawn from its record)
     released: int = 0  # drawn tensors whose values backward released
     nodes: int = 0  # Graphviz nodes the plan needs
@@ -163,7 +164,7 @@ def _select(plan: Plan, folded: dict[int, Fold], budget: int) -> None:
     ops with inputs not drawn."""
     plan.drawn, plan.index, plan.inputs, plan.cut = [], {}, {}, []
     plan.hidden_tensors, plan.hidden_ops = 0, Counter()
-    plan.released = plan.record_ends = 0
+    plan.released = plan.record_ends = plan.record_dropped = 0
     start = budget
     seen = {id(plan.root)}
     queue: list[Item] = [plan.root]
@@ -202,6 +203,7 @@ def _select(plan: Plan, folded: dict[int, Fold], budget: int) -> None:
         node = graph.node(item)
         plan.released += node.released
         plan.record_ends += node.record_ends
+        plan.record_dropped += node.record_dropped
         plan.freed = plan.freed or node.freed
 
 

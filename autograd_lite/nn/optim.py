@@ -55,6 +55,22 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return view
 
 
+def _check_written(owner: str, what: str, values: Any, target: np.ndarray, where: str) -> None:
+    """Raise unless `values` can be written into `target` as it is (same shape, a dtype that
+    casts to it within its kind), before any parameter is written."""
+    shape, dtype = np.shape(values), np.asarray(values).dtype
+    if shape != target.shape:
+        raise ValueError(
+            f"{owner} returned {what} of shape {shape} for {where} of shape {target.shape} "
+            "(nothing was updated)"
+        )
+    if not np.can_cast(dtype, target.dtype, casting="same_kind"):
+        raise TypeError(
+            f"{owner} returned {what} of dtype {dtype}, which cannot be stored in {where} of "
+            f"dtype {target.dtype} (nothing was updated)"
+        )
+
+
 def _label(index: int, param: Tensor) -> str:
     return f"parameter {index} ('{param.name}')" if param.name else f"parameter {index}"
 
@@ -198,16 +214,19 @@ class Optimizer:
         All gradients are checked and all new values computed before any is written, so an
         error leaves every parameter, every state array and the step count as they were.
         """
+        pending = [
+            (param, state, self._checked_gradient(i, param))
+            for i, (param, state) in enumerate(zip(self.params, self.state))
+            if param._grad is not None
+        ]
         t = self.step_count + 1
         decay = self.weight_decay
-        # The built-in rules compute new arrays and never write into their arguments; a rule
-        # defined elsewhere gets read-only views, so that it cannot change them half-way.
+        # The built-in rules compute new arrays of the right shapes and dtypes and never write
+        # into their arguments; a rule defined elsewhere gets read-only views, so that it
+        # cannot change them half-way, and what it returns is checked before anything is written.
         trusted = type(self).update in _BUILT_IN_RULES
         results = []
-        for i, (param, state) in enumerate(zip(self.params, self.state)):
-            if param._grad is None:
-                continue
-            grad = self._checked_gradient(i, param)
+        for param, state, grad in pending:
             weights = param._data
             if decay:
                 grad = grad + decay * weights
@@ -218,18 +237,33 @@ class Optimizer:
                 new_weights, new_state = self.update(
                     _read_only(weights), _read_only(grad), frozen, t
                 )
-            shape = new_weights.shape if type(new_weights) is np.ndarray else np.shape(new_weights)
-            if shape != weights.shape:
-                raise ValueError(
-                    f"{type(self).__name__}.update returned shape {shape} for a "
-                    f"parameter of shape {param.shape} (nothing was updated)"
-                )
+                self._check_update(param, state, new_weights, new_state)
             results.append((param, state, new_weights, new_state))
         for param, state, new_weights, new_state in results:
             _assign(param, new_weights)
             for name, values in new_state.items():
                 state[name][...] = values
         self.step_count = t
+
+    def _check_update(self, param: Tensor, state: dict, new_weights: Any, new_state: Any) -> None:
+        """Refuse what an update rule returned unless it can be written as it is: new weights of
+        the parameter's shape and a dtype that casts to it, the state arrays it keeps, each of
+        its shape."""
+        owner = f"{type(self).__name__}.update"
+        label = f"the parameter '{param.name}'" if param.name else "the parameter"
+        _check_written(owner, "weights", new_weights, param._data, label)
+        if not isinstance(new_state, dict):
+            raise TypeError(
+                f"{owner} returned {type(new_state).__name__} as the new state; expected a dict "
+                "of arrays (nothing was updated)"
+            )
+        for name, values in new_state.items():
+            if name not in state:
+                raise ValueError(
+                    f"{owner} returned state '{name}', which this optimiser does not keep "
+                    f"(it keeps {sorted(state)}; nothing was updated)"
+                )
+            _check_written(owner, f"state '{name}'", values, state[name], "its state array")
 
     def update(
         self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], t: int

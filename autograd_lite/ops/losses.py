@@ -221,10 +221,8 @@ def binary_cross_entropy_forward(x: np.ndarray, y: np.ndarray) -> tuple:
         log_q = np.negative(data, out=np.empty_like(data))
         np.log1p(log_q, out=log_q)
         np.maximum(log_q, _LOG_FLOOR, out=log_q)
-        # y·log p + (1 − y)·log(1 − p) as log(1 − p) + y·(log p − log(1 − p)): two fewer
-        # temporaries, exact for labels 0 and 1 (both logs are finite after the clamp)
-        log_p -= log_q
-        log_p *= y
+        log_p *= y  # y·log p + (1 − y)·log(1 − p), in the buffers of the two logs
+        log_q *= 1 - y
         log_p += log_q
         loss = np.asarray(
             -np.add.reduce(log_p, axis=None) / data.size if data.size else np.nan,

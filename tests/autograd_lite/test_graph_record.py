@@ -196,6 +196,71 @@ def test_losses_kept_in_a_list_keep_only_the_last_records():
     assert "record of this freed graph was dropped" in source and "loss.item()" in source
 
 
+def test_outputs_of_one_gradients_call_are_kept_or_dropped_together():
+    # Found by review: records were counted per output, so dropping one output of a
+    # gradients([a, b]) call erased the trunk that the other, still kept, output shares.
+    x = leaf(np.ones(3), "x")
+    steps = []
+    for _ in range(3 * RECORDS_KEPT):
+        h = (x * 2.0).tanh()
+        a, b = (h * 3.0).sum(), (h * h).sum()
+        ag.gradients([a, b], [x])
+        steps.append((a, b))
+    for a, b in steps:
+        assert graph.node(a).record_dropped == graph.node(b).record_dropped
+        if not graph.node(b).record_dropped:  # kept: complete down to x
+            assert {t.name for t in graph.walk(b) if t.is_leaf} == {"x"}
+            assert {t.name for t in graph.walk(a) if t.is_leaf} == {"x"}
+    assert not graph.node(steps[-1][0]).record_dropped
+    assert graph.node(steps[0][0]).record_dropped
+
+
+def test_one_gradients_call_with_many_outputs_keeps_its_whole_record():
+    x = leaf(np.ones(3), "x")
+    h = (x * 2.0).tanh()
+    outputs = [(h * float(k)).sum() for k in range(1, 3 * RECORDS_KEPT)]
+    ag.gradients(outputs, [x])
+    for output in outputs:
+        assert {t.name for t in graph.walk(output) if t.is_leaf} == {"x"}
+
+
+def test_an_output_changed_in_place_after_backward_is_still_bounded():
+    # loss += 0 after backward makes loss a live node again, its former self holding the
+    # record: the record must still be dropped in its turn.
+    x, w = leaf(np.linspace(-1.0, 1.0, BIG)), leaf(np.full(BIG, 0.5))
+    hidden_arrays = []
+    losses = []
+    for _ in range(3 * RECORDS_KEPT):
+        loss, hidden = _training_step(x, w)
+        loss += 0.0
+        losses.append(loss)
+        hidden_arrays.append(hidden)
+    gc.collect()
+    assert all(hidden() is None for hidden in hidden_arrays[:RECORDS_KEPT])
+
+
+def test_a_node_beyond_the_record_is_not_called_dropped():
+    # Found by review: the "dropped" note was given for any held node beyond the record.
+    x = leaf(np.ones(2))
+    t, middles = x, []
+    for _ in range(RECORD_NODES + 200):
+        t = t * 1.0
+        middles.append(t)
+    y = t.sum()
+    y.backward()
+    node = graph.node(middles[100])
+    assert node.record_ends and not node.record_dropped
+    source = ag.draw_graph(middles[100]).source
+    assert "dropped" not in source and f"{RECORD_NODES} nodes nearest" in source
+
+
+def test_explain_says_that_a_record_was_dropped(capsys):
+    x, w = leaf(np.linspace(-1.0, 1.0, BIG)), leaf(np.full(BIG, 0.5))
+    losses = [_training_step(x, w)[0] for _ in range(3 * RECORDS_KEPT)]
+    ag.explain(losses[0])
+    assert "its record was dropped" in capsys.readouterr().out
+
+
 def test_a_held_graph_stays_drawable_through_many_backward_passes_of_others():
     # A notebook draws y after a training run whose losses were not kept.
     *_, J = lecture()

@@ -390,6 +390,60 @@ def test_an_update_rule_that_fails_on_the_second_parameter_changes_nothing():
     assert optimizer.step_count == 1
 
 
+@pytest.mark.parametrize(
+    "returned, error, message",
+    [
+        ("state of another shape", ValueError, r"returned state 'v' of shape \(5,\) for its"),
+        ("an unknown state", ValueError, r"returned state 'zz', which this optimiser does not"),
+        ("complex weights", TypeError, r"returned weights of dtype complex128, which cannot be"),
+        ("state that is not a dict", TypeError, r"returned list as the new state"),
+    ],
+)
+def test_what_a_rule_returns_for_the_second_parameter_is_checked_before_any_write(
+    returned, error, message
+):
+    # The first parameter's update is fine; the second's cannot be written: nothing may change
+    # (found by review: these failed in the write pass, after the first parameter was written).
+    class Faulty(nn.SGD):
+        broken = False
+
+        def update(self, weights, grad, state, t):
+            new_weights, new_state = super().update(weights, grad, state, t)
+            if not self.broken or weights.ndim == 1:
+                return new_weights, new_state
+            if returned == "state of another shape":
+                return new_weights, {"v": np.ones(5)}
+            if returned == "an unknown state":
+                return new_weights, {"zz": grad}
+            if returned == "complex weights":
+                return new_weights + 1j, new_state
+            return new_weights, [new_state]
+
+    _, _, optimizer = two_parameters(Faulty, momentum=0.5)
+    Faulty.broken = True
+    before = snapshot(optimizer)
+    with pytest.raises(error, match=r"Faulty\.update " + message):
+        optimizer.step()
+    assert_untouched(optimizer, before)
+    assert optimizer.step_count == 1
+
+
+def test_a_bad_gradient_is_refused_before_any_rule_runs():
+    calls = []
+
+    class Counting(nn.SGD):
+        def update(self, weights, grad, state, t):
+            calls.append(weights.shape)
+            return super().update(weights, grad, state, t)
+
+    _, second, optimizer = two_parameters(Counting)
+    calls.clear()
+    second._grad = Tensor(np.ones(3))  # of the wrong shape, past the setter
+    with pytest.raises(ValueError, match="has shape"):
+        optimizer.step()
+    assert calls == []
+
+
 def test_an_update_rule_cannot_change_its_inputs_in_place():
     class Sneaky(nn.SGD):
         def update(self, weights, grad, state, t):

@@ -267,6 +267,20 @@ def test_binary_cross_entropy_of_exact_zero_and_one_probabilities_is_finite_in_f
     assert np.all(np.isfinite(p.grad.data))
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_binary_cross_entropy_keeps_its_precision_for_confident_right_answers(dtype):
+    # Found by review: computing y·(log p − log(1−p)) + log(1−p) cancels for y = 1 and p near
+    # 1, which gave −0.0 for float32 p = 1 − 2⁻²⁴ (the loss is −log p ≈ 6e-8).
+    tiny = np.finfo(dtype).epsneg
+    p = np.array([1 - tiny, 1 - 1e-5, 1 - 1e-3, tiny, 1e-5], dtype=dtype)
+    y = np.array([1.0, 1.0, 1.0, 0.0, 0.0], dtype=dtype)
+    wide = p.astype(np.float64)
+    exact = np.where(y == 1, -np.log(wide), -np.log1p(-wide))  # per element, in float64
+    for k in range(len(p)):
+        loss = ag.binary_cross_entropy(Tensor(p[k : k + 1]), y[k : k + 1]).item()
+        assert loss == pytest.approx(exact[k], rel=1e-5 if dtype == np.float32 else 1e-12)
+
+
 # ---------------------------------------------------------------------------------------------
 # integer and bool inputs
 
