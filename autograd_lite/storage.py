@@ -173,11 +173,8 @@ def mark_written(tensor: Tensor, through_hand_out: bool = False) -> None:
     """Date a write into `tensor`'s memory (through autograd_lite, or `through_hand_out`: seen
     in an array handed out by `.data`): ops recorded before it that used this memory refuse
     backward. A snapshot of it is refreshed."""
-    memory = tensor._memory
-    if memory is None or memory is HANDED_OUT_UNUSED:
-        memory = memory_of(tensor)
-    global last_change
-    memory.written_at = last_change = tick()  # next_change(), spelt out: optimisers call this
+    memory = memory_of(tensor)
+    memory.written_at = next_change()
     memory.written_through_hand_out = through_hand_out
     if memory.snapshot is not None:
         np.copyto(memory.snapshot, memory.array)
