@@ -368,9 +368,10 @@ def _describe_record(y: Tensor, root_name: str) -> Explanation:
             value = f" = {_number(np.asarray(tensor))}"
         else:
             value = f"  (shape {tensor.shape})"
-        ends = "  (freed: the record ends here)" if node.record_ends else ""
         if node.record_dropped:
             ends = "  (freed: its record was dropped; keep loss.item(), not loss, across steps)"
+        else:
+            ends = "  (freed: the record ends here)" if node.record_ends else ""
         lines.append(f"{label(tensor)} = {node.op}({args}){value}{ends}")
         if tensor.grad is not None:
             lines.append(f"  {d(tensor)} = {_describe(np.asarray(tensor.grad))}   (retained)")
