@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 from sys import getrefcount
 from typing import Any
 
@@ -145,10 +145,15 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     seed = _seed_gradient(root, gradient, create_graph)
-    with _collector_paused():
+    collector_was_on = gc.isenabled()  # `_collector_paused`, spelt out on the hot path
+    gc.disable()
+    try:
         results = _sweep([(root, seed)], retain_graph, create_graph, observer, None)
         _check_existing_grads(results)
         _accumulate(results, create_graph)
+    finally:
+        if collector_was_on:
+            gc.enable()
 
 
 def gradients(
@@ -355,7 +360,8 @@ def _run(
     (`gradients`, which touches no `.grad`).
 
     Nodes are taken from a heap by decreasing creation stamp: a node's consumers were all made
-    after it, so by the time it comes off, every gradient it will receive has arrived. Only
+    after it, so by the time it comes off, every gradient it will receive has arrived (the
+    node held `ahead` of the heap is taken in the same order). Only
     nodes that receive a gradient are visited; leaves just collect theirs.
 
     With ``xp = numpy_math`` gradients are ndarrays and nothing is recorded; with
@@ -393,8 +399,20 @@ def _run(
     release = not retain_graph and not recording  # arrays only a freed graph holds
     room, keep = record.RECORD_NODES, record.KEEP_BYTES  # see autograd_lite.record
     constants = False  # whether the node has constant inputs (set per node, reset when used)
-    while heap:
-        tensor = heappop(heap)[1]
+    # The first input the current node reaches is held out of the heap: in a chain it is the
+    # next node, taken without a push and a pop (about 10 % of a scalar chain's backward).
+    ahead: Tensor | None = None
+    while True:
+        if ahead is not None:
+            if heap and heap[0][0] < -ahead._stamp:  # a node made later is waiting: it is next
+                tensor = heapreplace(heap, (-ahead._stamp, ahead))[1]
+            else:
+                tensor = ahead
+            ahead = None
+        elif heap:
+            tensor = heappop(heap)[1]
+        else:
+            break
         grad = pop_grad(tensor)
         first, second = tensor._parent0, tensor._parent1
         if first is None:
@@ -445,6 +463,8 @@ def _run(
                 grads[parent] = parent_grad
                 if parent._op is None:
                     leaves.append(parent)
+                elif ahead is None:
+                    ahead = parent
                 else:
                     heappush(heap, (-parent._stamp, parent))
             else:
@@ -497,9 +517,9 @@ def _run(
                         parent._data = ReleasedArray(parent._data)
                         parent._memory = None
             if not room:
-                record.close(roots, heap)
+                record.close(roots, heap if ahead is None else [*heap, (-ahead._stamp, ahead)])
     if free and room < record.RECORD_NODES:  # the sweep left a record: see record.keep
-        record.keep(list({id(root): root for root, _ in roots if root._op is not None}.values()))
+        record.keep(roots)
     if targets is not None:
         leaves = [leaf for leaf in leaves if leaf in targets]
     results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)

@@ -95,26 +95,31 @@ def _stand_in(tensor: Tensor, stand_ins: dict[Tensor, Tensor]) -> Tensor:
         copy = stand_ins[tensor] = make(_NOTHING)
         copy._data = data
         copy._op, copy._stamp, copy._requires_grad = tensor._op, tensor._stamp, True
-        copy._name, copy._scope, copy._calls = tensor._name, tensor._scope, tensor._calls
+        copy._name, copy._origin, copy._calls = tensor._name, tensor._origin, tensor._calls
         if type(tensor._saved) in (float, int):
             copy._saved = tensor._saved
     return copy
 
 
-def keep(outputs: list[Tensor]) -> None:
-    """Note that a backward pass from `outputs` left a record (one entry per pass, so that the
-    outputs of one `gradients` call, which share their graph, are kept or dropped together).
-    Once 2·`RECORDS_KEPT` passes are noted, the records of passes whose outputs are all gone
-    are forgotten (they were freed with their outputs) and those beyond the latest
-    `RECORDS_KEPT` of the others are dropped."""
-    entry = tuple(weakref.ref(output) for output in outputs)
+def keep(roots: list[tuple[Tensor, Any]]) -> None:
+    """Note that a backward pass from `roots` ((output, seed) pairs) left a record: one entry
+    per pass, so that the outputs of one `gradients` call, which share their graph, are kept
+    or dropped together. Once 2·`RECORDS_KEPT` passes are noted, the records of passes whose
+    outputs are all gone are forgotten (they were freed with their outputs) and those beyond
+    the latest `RECORDS_KEPT` of the others are dropped."""
+    if len(roots) == 1:  # backward(): one output, a recorded result
+        entry: tuple[weakref.ref[Tensor], ...] = (weakref.ref(roots[0][0]),)
+    else:
+        outputs = {id(root): root for root, _ in roots if root._op is not None}
+        entry = tuple(weakref.ref(output) for output in outputs.values())
+    _kept.append(entry)  # atomic: the lock guards only the compaction
+    if len(_kept) <= 2 * RECORDS_KEPT:  # look at the outputs once in RECORDS_KEPT passes
+        return
     with _kept_lock:
-        _kept.append(entry)
-        if len(_kept) <= 2 * RECORDS_KEPT:  # look at the outputs once in RECORDS_KEPT passes
-            return
-        held = [entry for entry in _kept if any(ref() is not None for ref in entry)]
-        _kept.clear()
-        _kept.extend(held[-RECORDS_KEPT:])
+        # Taken one by one from the left while other threads may append on the right.
+        passes = [_kept.popleft() for _ in range(len(_kept))]
+        held = [entry for entry in passes if any(ref() is not None for ref in entry)]
+        _kept.extendleft(reversed(held[-RECORDS_KEPT:]))
     for entry in held[:-RECORDS_KEPT]:
         for ref in entry:
             output = ref()
