@@ -93,7 +93,8 @@ def _linear_partial_weight(xp, g, y, x, weight, *bias):
 
 
 def _linear_partial_bias(xp, g, y, x, weight, bias):
-    return g  # ∂L/∂b = Σ over examples of g: the engine's unbroadcast does the sum
+    # ∂L/∂b = Σ over examples of g (summed here rather than by the engine's generic unbroadcast)
+    return g.sum(axis=tuple(range(g.ndim - 1))) if g.ndim > 1 else g
 
 
 LINEAR = Op("linear", _linear_partial_x, _linear_partial_weight, _linear_partial_bias)
