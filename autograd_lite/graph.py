@@ -158,7 +158,8 @@ class Node:
     @property
     def scope(self) -> str | None:
         """The `graph_scope` the op was recorded in, if any (nn modules: see `module_calls`)."""
-        return self.tensor._scope
+        origin = self.tensor._origin
+        return None if origin is None else origin.scope
 
     @property
     def calls(self) -> tuple[ModuleCall, ...]:
@@ -169,7 +170,8 @@ class Node:
     def trace(self) -> tuple[Any, ...]:
         """Where the op was created (user frames, innermost first) if it was recorded while
         anomaly detection was on; else empty."""
-        return tuple(self.tensor._trace or ())
+        origin = self.tensor._origin
+        return () if origin is None else tuple(origin.trace)
 
     @property
     def arity(self) -> int:

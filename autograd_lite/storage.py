@@ -14,9 +14,9 @@ what the op's partial derivatives need, in the slots below, so one op costs one 
     _more_parents   all inputs as a tuple, for ops with three or more
     _saved          non-tensor data the partials need (keyword arguments, or a ScalarOp's number)
     _stamp          the clock's tick when the op ran (0 for a leaf)
-    _scope          the `graph_scope` name the op ran in, if any
+    _origin         the `graph_scope` the op ran in and where it was created (an `Origin`),
+                    kept only while a scope, a profiler or anomaly detection asked for it
     _calls          the nn module calls this tensor is the output of (`autograd_lite.graph`)
-    _trace          where the op was created, while anomaly detection is on
 
 A backward pass without retain_graph frees every node it went through: `_parent0 is None` on a
 tensor with an `_op` marks the graph behind it as freed, and its saved data is dropped. Within
@@ -34,7 +34,7 @@ import math
 import numbers
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -42,11 +42,12 @@ import numpy as np
 # The clock
 #
 # One clock orders what happens to tensors: a recorded result takes the next tick when its op
-# runs (`_stamp`), and an in-place change of a tensor takes one as well (`_changed_at`).
+# runs (`_stamp`), and a change of a tensor's values takes one as well (its memory's
+# `written_at`, see the memory guard below).
 # - An op's inputs exist before it runs, so decreasing stamps are a reverse topological order:
 #   the engine processes nodes in that order (as PyTorch's engine orders by sequence number).
-# - An input whose `_changed_at` is later than the op's `_stamp` was changed after the op used
-#   it, which would silently give a wrong gradient, so backward refuses it (the idea behind
+# - An input whose memory was written later than the op's `_stamp` was changed after the op
+#   used it, which would silently give a wrong gradient, so backward refuses it (the idea behind
 #   PyTorch's version counters, with one global clock).
 
 tick: Callable[[], int] = itertools.count(1).__next__
@@ -81,10 +82,13 @@ def trace_event(kind: str, *detail: Any) -> None:
 
 def mark_changed(tensor: Tensor) -> None:
     """Date a change of what `tensor` holds (`x.data = new_array`): ops recorded before it that
-    used the tensor will refuse to run backward."""
+    used the tensor will refuse to run backward. The new array is a memory of its own, whose
+    history starts with that change."""
     if trace_hooks:
         trace_event("write", tensor)
-    tensor._changed_at = next_change()
+    memory = tensor._memory = Memory(tensor._data, assume_used=False)
+    memory.written_at = next_change()
+    memory.change = "data"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,12 +122,12 @@ class Memory:
 
     __slots__ = (
         "array",
+        "change",
         "created_at",
         "handed_out",
         "snapshot",
         "users",
         "written_at",
-        "written_through_hand_out",
     )
 
     def __init__(self, array: np.ndarray, assume_used: bool) -> None:
@@ -131,7 +135,7 @@ class Memory:
         self.created_at = tick()  # ops recorded before this were not counted in `users`
         self.users = 0
         self.written_at = 0
-        self.written_through_hand_out = False  # the latest write: through an array handed out
+        self.change = "written"  # how the latest write came: see `changed_after`
         self.handed_out = False
         self.snapshot: np.ndarray | None = None
         if assume_used:  # earlier ops may hold it: keep what they used
@@ -175,7 +179,7 @@ def mark_written(tensor: Tensor, through_hand_out: bool = False) -> None:
     backward. A snapshot of it is refreshed."""
     memory = memory_of(tensor)
     memory.written_at = next_change()
-    memory.written_through_hand_out = through_hand_out
+    memory.change = "exposed" if through_hand_out else "written"
     if memory.snapshot is not None:
         np.copyto(memory.snapshot, memory.array)
 
@@ -192,7 +196,6 @@ def write_values(tensor: Tensor, values: Any) -> None:
         mark_written(tensor)
     else:  # a read-only array (a broadcast view): give the tensor a fresh array instead
         tensor._data = np.array(np.broadcast_to(values, target.shape), dtype=target.dtype)
-        tensor._memory = None
         mark_changed(tensor)
 
 
@@ -323,7 +326,7 @@ def guard_input(memory: Memory) -> bool:
     the op uses. True when backward must compare."""
     if memory.snapshot is not None and not _unchanged(memory.array, memory.snapshot):
         memory.written_at = next_change()
-        memory.written_through_hand_out = True
+        memory.change = "exposed"
         np.copyto(memory.snapshot, memory.array)
     if not memory.handed_out:
         return memory.snapshot is not None
@@ -342,13 +345,11 @@ def changed_after(tensor: Tensor, stamp: int) -> str | None:
     """How `tensor`'s values may have changed since the op stamped `stamp` used them: "data"
     (`.data` replaced), "written" (a write through autograd_lite into its memory), "exposed"
     (its memory differs from the snapshot kept while it was handed out), or None."""
-    if tensor._changed_at > stamp:
-        return "data"
     memory = tensor._memory
     if memory is None or memory is HANDED_OUT_UNUSED:
         return None
     if memory.written_at > stamp:
-        return "exposed" if memory.written_through_hand_out else "written"
+        return memory.change
     if memory.snapshot is not None and not _unchanged(memory.array, memory.snapshot):
         return "exposed"
     return None
@@ -575,6 +576,15 @@ class _Size(int):
         return self._shape[dim]
 
 
+class Origin(NamedTuple):
+    """Where a recorded result came from, kept (in `_origin`) only when something asked for it:
+    the `graph_scope` its op ran in, and the user's frames that created it (while anomaly
+    detection is on). One slot for both keeps every other tensor smaller."""
+
+    scope: str | None
+    trace: tuple[Any, ...]
+
+
 class Tensor:
     """An n-dimensional array that records the operations made with it.
 
@@ -591,21 +601,19 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_calls",
-        "_changed_at",
         "_data",
         "_grad",
         "_memory",
         "_more_parents",
         "_name",
         "_op",
+        "_origin",
         "_parent0",
         "_parent1",
         "_requires_grad",
         "_retains_grad",
         "_saved",
-        "_scope",
         "_stamp",
-        "_trace",
     )
     __hash__ = object.__hash__
 
@@ -622,15 +630,13 @@ class Tensor:
         self._name = _checked_name(name)
         self._requires_grad = _checked_flag(requires_grad, "requires_grad")
         self._retains_grad = False
-        self._changed_at = 0
         self._op: Any = None
         self._parent0: Tensor | None = None
         self._parent1: Tensor | None = None
         self._more_parents: tuple[Tensor, ...] | None = None
         self._saved: Any = NO_SAVED
         self._stamp = 0
-        self._scope: Any = None
-        self._trace: Any = None
+        self._origin: Origin | None = None
         self._calls: Any = None
         self._memory: Memory | None = None
         if trace_hooks:
@@ -680,8 +686,7 @@ class Tensor:
                 f"array of dtype {array.dtype}"
             )
         self._data = array
-        self._memory = None  # another block of memory, with no history
-        mark_changed(self)
+        mark_changed(self)  # another block of memory, whose history starts here
 
     @property
     def grad(self) -> Tensor | None:
@@ -922,13 +927,11 @@ def make(
     t._more_parents = more_parents
     t._saved = saved
     t._stamp = 0 if op is None else tick()
-    t._scope = None
-    t._trace = None
+    t._origin = None
     t._calls = None
     t._memory = None
     t._requires_grad = op is not None
     t._retains_grad = False
-    t._changed_at = 0
     return t
 
 

@@ -27,6 +27,7 @@ from autograd_lite.grad_mode import state
 from autograd_lite.storage import (
     HANDED_OUT_UNUSED,
     NO_SAVED,
+    Origin,
     Tensor,
     as_tensor,
     constant_for,
@@ -218,9 +219,9 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: Any) ->
         checker.check_forward(op, parents, data)
     if state.grad_enabled and any(parent._requires_grad for parent in parents):
         result = _make_node(data, op, parents, saved)
-        result._scope = state.scope
-        if checker is not None:
-            result._trace = checker.creation_trace()
+        trace = checker.creation_trace() if checker is not None else ()
+        if trace or state.scope is not None:
+            result._origin = Origin(state.scope, trace)
     else:
         result = make(data)
     if state.tracer is not None:  # autograd_lite.compile is tracing: it records every op
