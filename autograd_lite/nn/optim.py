@@ -183,10 +183,6 @@ class Optimizer:
     def _checked_gradient(self, index: int, param: Tensor) -> np.ndarray:
         """The gradient of ``param`` as an ndarray, or an error naming the parameter."""
         grad = param.grad
-        if type(grad) is Tensor:  # what backward gives: only the shape can have gone wrong
-            values = grad._data  # (by assigning param.data an array of another shape)
-            if values.shape == param._data.shape and values.dtype.kind == "f":
-                return values
         owner = f"{type(self).__name__}.step"
         values = grad._data if isinstance(grad, Tensor) else grad
         if not isinstance(values, np.ndarray | np.generic):
@@ -214,13 +210,19 @@ class Optimizer:
         All gradients are checked and all new values computed before any is written, so an
         error leaves every parameter, every state array and the step count as they were.
         """
-        pending = [
-            (param, state, self._checked_gradient(i, param))
-            for i, (param, state) in enumerate(zip(self.params, self.state))
-            if param._grad is not None
-        ]
+        pending = []
+        for i, (param, state) in enumerate(zip(self.params, self.state)):
+            grad = param._grad
+            if grad is None:
+                continue
+            # What backward gives is a float Tensor: only its shape can have gone wrong (by
+            # assigning param.data an array of another shape).
+            values = grad._data if type(grad) is Tensor else None
+            if values is None or values.shape != param._data.shape or values.dtype.kind != "f":
+                values = self._checked_gradient(i, param)
+            pending.append((param, state, values))
         t = self.step_count + 1
-        decay = self.weight_decay
+        decay, update = self.weight_decay, self.update
         # The built-in rules compute new arrays of the right shapes and dtypes and never write
         # into their arguments; a rule defined elsewhere gets read-only views, so that it
         # cannot change them half-way, and what it returns is checked before anything is written.
@@ -231,19 +233,17 @@ class Optimizer:
             if decay:
                 grad = grad + decay * weights
             if trusted:
-                new_weights, new_state = self.update(weights, grad, state, t)
+                new_weights, new_state = update(weights, grad, state, t)
             else:
                 frozen = {name: _read_only(values) for name, values in state.items()}
-                new_weights, new_state = self.update(
-                    _read_only(weights), _read_only(grad), frozen, t
-                )
+                new_weights, new_state = update(_read_only(weights), _read_only(grad), frozen, t)
                 self._check_update(param, state, new_weights, new_state)
             results.append((param, state, new_weights, new_state))
         for param, state, new_weights, new_state in results:
             _assign(param, new_weights)
             for name, values in new_state.items():
                 state[name][...] = values
-        self.step_count = t
+        object.__setattr__(self, "step_count", t)  # (not a hyperparameter: nothing to check)
 
     def _check_update(self, param: Tensor, state: dict, new_weights: Any, new_state: Any) -> None:
         """Refuse what an update rule returned unless it can be written as it is: new weights of
