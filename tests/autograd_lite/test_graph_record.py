@@ -4,6 +4,7 @@ graph held go (reading them raises, never zeros), what the user holds is untouch
 record is bounded."""
 
 import gc
+import threading
 import weakref
 
 import numpy as np
@@ -194,6 +195,33 @@ def test_losses_kept_in_a_list_keep_only_the_last_records():
     assert graph.node(losses[0]).op == "sum" and graph.node(losses[0]).freed
     source = ag.draw_graph(losses[0]).source
     assert "record of this freed graph was dropped" in source and "loss.item()" in source
+
+
+def test_threads_running_backward_together_keep_a_bounded_record():
+    # record.keep appends without the lock and compacts under it: passes noted by other
+    # threads during a compaction must neither raise nor be lost for good.
+    errors, outputs = [], [[] for _ in range(4)]
+
+    def train(mine):
+        try:
+            x = leaf(np.ones(3))
+            for _ in range(300):
+                loss = ((x * 2.0).tanh() * 3.0).sum()
+                loss.backward()
+                mine.append(loss)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=train, args=(mine,)) for mine in outputs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    held = [loss for mine in outputs for loss in mine]
+    kept = [loss for loss in held if not graph.node(loss).record_dropped]
+    assert RECORDS_KEPT <= len(kept) <= 2 * RECORDS_KEPT + len(threads)
+    assert graph.node(outputs[0][0]).record_dropped
 
 
 def test_outputs_of_one_gradients_call_are_kept_or_dropped_together():
