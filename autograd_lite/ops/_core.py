@@ -182,8 +182,9 @@ def record_many(
         return record(data, op, *parents, saved=saved)
     if grad_mode.extras_active:
         return _record_with_extras(data, op, parents, saved)
-    if any(parent._requires_grad for parent in parents):
-        return _make_node(data, op, parents, saved)
+    for parent in parents:  # (a loop costs less than any() over a generator)
+        if parent._requires_grad:
+            return _make_node(data, op, parents, saved)
     return make(data)
 
 

@@ -369,7 +369,12 @@ def sigmoid(a: Any):
     """σ(a) = 1 / (1 + e⁻ᵃ), computed as exp(−log(1 + e⁻ᵃ)) with `logaddexp` so that it is
     finite and accurate for any input (no overflow at a = −1000, full precision in the tails)."""
     a, x = _float(a, "sigmoid")
-    return record(np.exp(-np.logaddexp(0, -x)), SIGMOID, a)
+    if type(x) is not np.ndarray:  # 0-d: a NumPy scalar
+        return record(np.exp(-np.logaddexp(0, -x)), SIGMOID, a)
+    data = np.negative(x)  # the same four steps in one buffer
+    np.logaddexp(0, data, out=data)
+    np.negative(data, out=data)
+    return record(np.exp(data, out=data), SIGMOID, a)
 
 
 @register(kind="elementwise", method=True, domain=AWAY_FROM_0, dtypes="numeric")

@@ -184,8 +184,8 @@ def _check_probabilities(data: np.ndarray) -> None:
     """Refuse probabilities outside [0, 1] (NaN is let through, as NumPy would compute it)."""
     if not data.size:
         return
-    low, high = data.min(), data.max()
-    if low >= 0 and high <= 1:  # the common case: two fast reductions
+    low, high = np.minimum.reduce(data, axis=None), np.maximum.reduce(data, axis=None)
+    if low >= 0 and high <= 1:  # the common case: two fast reductions (the ufuncs' own)
         return
     low, high = np.nanmin(data), np.nanmax(data)  # NaN made the test above fail: look again
     if low < 0 or high > 1:
