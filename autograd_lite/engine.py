@@ -139,7 +139,8 @@ def backward(
     `index` (used by `explain` to narrate the chain rule).
     """
     _check_root(root, "backward")
-    _check_flags("backward", retain_graph, create_graph)
+    if retain_graph is not None or create_graph is not False:
+        _check_flags("backward", retain_graph, create_graph)
     if storage.trace_hooks:  # inside a function autograd_lite.compile traces
         storage.trace_event("backward")
     if retain_graph is None:
@@ -375,7 +376,6 @@ def _run(
     # Intermediates used more than once: references their consumers' links and this dict's
     # key hold (one consumer and no entry: 1), to tell when only the graph holds a tensor.
     links: dict[Tensor, int] = {}
-    get_links = links.get
     # Arrays that may be shared (passed through unchanged by add, or views): a leaf gets a copy
     # of these, and fan-out sums into them are not done in place, so that gradients stored in
     # two places never alias.
@@ -419,7 +419,8 @@ def _run(
             raise _freed_graph_error(tensor)
         if tensor._retains_grad if targets is None else tensor in targets:
             results.append((tensor, _unshared(grad, shared)))
-        if last_change > tensor._stamp:
+        stamp = tensor._stamp
+        if last_change > stamp:
             _check_unchanged(tensor)
         if second is None:
             parents = (first,)
@@ -438,10 +439,9 @@ def _run(
         op = tensor._op
         partials, unary, saved = op.partials, op.unary, tensor._saved
         for i, parent in enumerate(parents):
-            if free:
-                memory = parent._memory  # the memory guard counts the ops using a memory
-                if memory is not None and tensor._stamp > memory.created_at:
-                    memory.users -= 1
+            memory = parent._memory  # the memory guard counts the ops using a memory
+            if memory is not None and free and stamp > memory.created_at:
+                memory.users -= 1
             if not parent._requires_grad:  # a constant, such as an input batch:
                 if release and parent._data.nbytes > keep:  # released below
                     constants = True  # when only this node holds it
@@ -469,7 +469,7 @@ def _run(
                     heappush(heap, (-parent._stamp, parent))
             else:
                 if parent._op is not None:  # another link into an intermediate (see below)
-                    links[parent] = get_links(parent, 2) + 1  # counting the key's reference
+                    links[parent] = links.get(parent, 2) + 1  # counting the key's reference
                 if (
                     recording
                     or previous.size < _IN_PLACE_MIN_SIZE
@@ -499,7 +499,7 @@ def _run(
                 release
                 and output.nbytes > keep
                 and getrefcount(tensor) - 2 - tensor._retains_grad
-                == (get_links(tensor, 1) if links else 1)
+                == (links.get(tensor, 1) if links else 1)
             ):
                 tensor._data = ReleasedArray(output)
                 tensor._memory = None  # the memory guard's record holds the array too
@@ -522,7 +522,8 @@ def _run(
         record.keep(roots)
     if targets is not None:
         leaves = [leaf for leaf in leaves if leaf in targets]
-    results.extend((leaf, _unshared(grads[leaf], shared)) for leaf in leaves)
+    for leaf in leaves:
+        results.append((leaf, _unshared(grads[leaf], shared)))
     return results
 
 

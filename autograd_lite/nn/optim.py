@@ -241,8 +241,9 @@ class Optimizer:
             results.append((param, state, new_weights, new_state))
         for param, state, new_weights, new_state in results:
             _assign(param, new_weights)
-            for name, values in new_state.items():
-                state[name][...] = values
+            if new_state:
+                for name, values in new_state.items():
+                    state[name][...] = values
         object.__setattr__(self, "step_count", t)  # (not a hyperparameter: nothing to check)
 
     def _check_update(self, param: Tensor, state: dict, new_weights: Any, new_state: Any) -> None:
