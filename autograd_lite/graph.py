@@ -61,6 +61,9 @@ __all__ = [
 ]
 
 
+_new_tuple = tuple.__new__
+
+
 class ModuleCall(NamedTuple):
     """One call of an `nn` module: ops stamped in (start, end] ran inside it. (A named tuple:
     every module call makes one, and a frozen dataclass costs three times as much to make.)"""
@@ -262,7 +265,8 @@ def end_call(output: Any, start: int, path: str, module: Any) -> None:
         storage.trace_event("module", module)
     if type(output) is not Tensor or output._stamp <= start:
         return
-    call = ModuleCall(start, tick(), path, module)
+    call = _new_tuple(ModuleCall, (start, tick(), path, module))  # (skips the named tuple's
+    # Python-level __new__: 0.15 instead of 0.25 us, paid by every module call)
     previous = output._calls
     output._calls = (call,) if previous is None else (*previous, call)
 

@@ -627,8 +627,11 @@ class Tensor:
             array = array.astype(np.float64)
         self._data: np.ndarray = array
         self._grad: Tensor | None = None
-        self._name = _checked_name(name)
-        self._requires_grad = _checked_flag(requires_grad, "requires_grad")
+        # (the defaults need no check: two calls fewer for every tensor made from data)
+        self._name = None if name is None else _checked_name(name)
+        self._requires_grad = (
+            False if requires_grad is False else _checked_flag(requires_grad, "requires_grad")
+        )
         self._retains_grad = False
         self._op: Any = None
         self._parent0: Tensor | None = None
