@@ -86,7 +86,7 @@ def _former_self(target: Tensor) -> Tensor:
     old._parent0, old._parent1 = target._parent0, target._parent1
     old._more_parents = target._more_parents
     old._requires_grad = target._requires_grad
-    old._origin, old._calls = target._origin, target._calls
+    old._origin = target._origin
     return old
 
 
@@ -99,7 +99,7 @@ def _become(target: Tensor, result: Tensor, op: str) -> Tensor:
     target._parent0, target._parent1 = result._parent0, result._parent1
     target._more_parents = result._more_parents
     target._requires_grad = result._requires_grad
-    target._origin, target._calls = result._origin, None
+    target._origin = result._origin  # (a fresh result: no module calls yet)
     return target
 
 

@@ -95,7 +95,7 @@ def _stand_in(tensor: Tensor, stand_ins: dict[Tensor, Tensor]) -> Tensor:
         copy = stand_ins[tensor] = make(_NOTHING)
         copy._data = data
         copy._op, copy._stamp, copy._requires_grad = tensor._op, tensor._stamp, True
-        copy._name, copy._origin, copy._calls = tensor._name, tensor._origin, tensor._calls
+        copy._name, copy._origin = tensor._name, tensor._origin
         if type(tensor._saved) in (float, int):
             copy._saved = tensor._saved
     return copy

@@ -491,7 +491,12 @@ def _emit(
     """Nodes grouped by module (clusters), then the edges. `labels_of` names unnamed tensors
     by id."""
     calls = sorted(
-        {call for item in plan.drawn if isinstance(item, Tensor) for call in item._calls or ()},
+        {
+            call
+            for item in plan.drawn
+            if isinstance(item, Tensor)
+            for call in graph.node(item).calls
+        },
         key=lambda call: (call.start, -call.end),
     )
     labels: dict[str, str] = {}

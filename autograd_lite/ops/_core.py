@@ -222,7 +222,7 @@ def _record_with_extras(data: np.ndarray, op: Op, parents: tuple, saved: Any) ->
         result = _make_node(data, op, parents, saved)
         trace = checker.creation_trace() if checker is not None else ()
         if trace or state.scope is not None:
-            result._origin = Origin(state.scope, trace)
+            result._origin = Origin(state.scope, trace, ())
     else:
         result = make(data)
     if state.tracer is not None:  # autograd_lite.compile is tracing: it records every op
