@@ -403,24 +403,21 @@ def _run(
     # next node, taken without a push and a pop (about 10 % of a scalar chain's backward).
     ahead: Tensor | None = None
     while True:
-        if ahead is not None:
-            if heap and heap[0][0] < -ahead._stamp:  # a node made later is waiting: it is next
-                tensor = heapreplace(heap, (-ahead._stamp, ahead))[1]
-            else:
-                tensor = ahead
-            ahead = None
-        elif heap:
+        if ahead is None:
+            if not heap:
+                break
             tensor = heappop(heap)[1]
+        elif heap and heap[0][0] < -ahead._stamp:  # a node made later is waiting: it is next
+            tensor, ahead = heapreplace(heap, (-ahead._stamp, ahead))[1], None
         else:
-            break
+            tensor, ahead = ahead, None
         grad = pop_grad(tensor)
         first, second = tensor._parent0, tensor._parent1
         if first is None:
             raise _freed_graph_error(tensor)
         if tensor._retains_grad if targets is None else tensor in targets:
             results.append((tensor, _unshared(grad, shared)))
-        stamp = tensor._stamp
-        if last_change > stamp:
+        if last_change > tensor._stamp:
             _check_unchanged(tensor)
         if second is None:
             parents = (first,)
@@ -436,12 +433,11 @@ def _run(
             state.differentiating = tensor  # anomaly detection names the op whose partials run
         else:
             output = tensor._data
-        op = tensor._op
-        partials, unary, saved = op.partials, op.unary, tensor._saved
+        partials, unary, saved = tensor._op.partials, tensor._op.unary, tensor._saved
         for i, parent in enumerate(parents):
-            memory = parent._memory  # the memory guard counts the ops using a memory
-            if memory is not None and free and stamp > memory.created_at:
-                memory.users -= 1
+            # The memory guard counts the ops using a memory (see `storage`).
+            if parent._memory is not None and free and tensor._stamp > parent._memory.created_at:
+                parent._memory.users -= 1
             if not parent._requires_grad:  # a constant, such as an input batch:
                 if release and parent._data.nbytes > keep:  # released below
                     constants = True  # when only this node holds it
@@ -479,11 +475,11 @@ def _run(
                 else:
                     previous += parent_grad  # fan-out sum into an array only this sweep holds
         if free:  # free the node (see `storage` on freed nodes)
-            tensor._parent0 = None
             if not room:  # beyond the record: nothing of the graph behind it stays
-                tensor._parent1 = tensor._more_parents = None
+                tensor._parent0 = tensor._parent1 = tensor._more_parents = None
                 tensor._saved = NO_SAVED
                 continue
+            tensor._parent0 = None
             # Within the record the inputs stay (`storage.recorded_inputs`), saved arrays go
             # (a ScalarOp's number stays, for pictures), and the output's array is released
             # when only the graph holds the tensor: its references are then this frame's two,
