@@ -184,14 +184,36 @@ def mark_written(tensor: Tensor, through_hand_out: bool = False) -> None:
         np.copyto(memory.snapshot, memory.array)
 
 
-def write_values(tensor: Tensor, values: Any) -> None:
+def write_values(tensor: Tensor, values: Any, fresh: bool = False) -> None:
     """Write `values` into `tensor`'s array in place, recording nothing, and date the write:
     the sanctioned way to change parameters (optimisers, loading weights) — views of the
-    array see the change, and a graph recorded before it refuses backward."""
+    array see the change, and a graph recorded before it refuses backward.
+
+    `fresh` says that `values` is a new array nobody else holds (what the built-in optimiser
+    rules return). When nothing else holds the tensor's array either (no view, no user, no
+    saved copy: its reference count says so), the tensor takes `values` as its array instead
+    of copying them: nobody can tell the difference, and a large parameter's update makes one
+    pass over its memory fewer."""
     if trace_hooks:
         trace_event("write", tensor)
     target = tensor._data
-    if target.flags.writeable:
+    memory = tensor._memory
+    if (
+        fresh
+        and type(values) is np.ndarray
+        and values.base is None
+        and values.dtype == target.dtype
+        and values.shape == target.shape
+        and target.base is None
+        and target.flags.writeable
+        # References: the tensor's slot, `target`, getrefcount's argument, the Memory's own.
+        and sys.getrefcount(target) == 3 + (memory is not None and memory.array is target)
+    ):
+        tensor._data = values
+        if memory is not None and memory is not HANDED_OUT_UNUSED:
+            memory.array = values
+        mark_written(tensor)
+    elif target.flags.writeable:
         np.copyto(target, values, casting="same_kind")
         mark_written(tensor)
     else:  # a read-only array (a broadcast view): give the tensor a fresh array instead

@@ -37,15 +37,17 @@ from autograd_lite.validation import ArgumentTypeError, integer, real_number
 from .module import Module, check_same_keys
 
 
-def _assign(param: Tensor, new_values: Any) -> None:
-    """Write ``new_values`` into ``param``'s values in place (the Tensor and, where it is
-    writeable, its ndarray stay the same objects): the one place nn changes a tensor's values.
+def _assign(param: Tensor, new_values: Any, fresh: bool = False) -> None:
+    """Write ``new_values`` into ``param``'s values in place (the Tensor stays the same object,
+    and so does its ndarray wherever anything else could see it): the one place nn changes a
+    tensor's values. `fresh`: ``new_values`` is a new array of nn's own (see
+    `storage.write_values`).
 
     The write is dated on the engine's clock like ``x[...] = v`` (`storage.write_values`), so
     a backward() through a graph recorded before the write raises instead of returning
     gradients for values that no longer exist.
     """
-    storage.write_values(param, new_values)
+    storage.write_values(param, new_values, fresh)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -227,20 +229,23 @@ class Optimizer:
         # into their arguments; a rule defined elsewhere gets read-only views, so that it
         # cannot change them half-way, and what it returns is checked before anything is written.
         trusted = type(self).update in _BUILT_IN_RULES
+        # (No local name holds a parameter's array: `_assign` then lets the parameter take its
+        # new array instead of copying it, see `storage.write_values`.)
         results = []
         for param, state, grad in pending:
-            weights = param._data
             if decay:
-                grad = grad + decay * weights
+                grad = grad + decay * param._data
             if trusted:
-                new_weights, new_state = update(weights, grad, state, t)
+                new_weights, new_state = update(param._data, grad, state, t)
             else:
                 frozen = {name: _read_only(values) for name, values in state.items()}
-                new_weights, new_state = update(_read_only(weights), _read_only(grad), frozen, t)
+                new_weights, new_state = update(
+                    _read_only(param._data), _read_only(grad), frozen, t
+                )
                 self._check_update(param, state, new_weights, new_state)
             results.append((param, state, new_weights, new_state))
         for param, state, new_weights, new_state in results:
-            _assign(param, new_weights)
+            _assign(param, new_weights, fresh=trusted)
             if new_state:
                 for name, values in new_state.items():
                     state[name][...] = values
@@ -388,7 +393,10 @@ class SGD(Optimizer):
         self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], t: int
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         if self.momentum == 0.0:
-            return weights - self.lr * grad, {}
+            if grad.dtype != weights.dtype:
+                return weights - self.lr * grad, {}
+            step = np.multiply(grad, self.lr)  # W − α·dW with one new array
+            return np.subtract(weights, step, out=step), {}
         velocity = self.momentum * state["v"] + (1.0 - self.momentum) * grad
         return weights - self.lr * velocity, {"v": velocity}
 

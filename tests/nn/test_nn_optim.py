@@ -464,9 +464,9 @@ def test_every_write_to_a_parameter_goes_through_assign(monkeypatch):
     written = []
     real_assign = nn.optim._assign
 
-    def recording_assign(param, values):
+    def recording_assign(param, values, fresh=False):
         written.append(param)
-        real_assign(param, values)
+        real_assign(param, values, fresh)
 
     monkeypatch.setattr(nn.optim, "_assign", recording_assign)
     model = nn.Sequential(nn.Dense(2, 3, seed=0), nn.Tanh(), nn.Dense(3, 1, seed=1))
@@ -477,6 +477,34 @@ def test_every_write_to_a_parameter_goes_through_assign(monkeypatch):
     written.clear()
     model.load_state_dict(model.state_dict())
     assert written == model.parameters()
+
+
+@pytest.mark.parametrize("optimizer_cls", [nn.SGD, nn.RMSprop, nn.Adam])
+def test_a_step_writes_into_the_array_anyone_else_holds(optimizer_cls):
+    # A parameter may take its new values as a new array only when nothing else holds the old
+    # one (storage.write_values): the user's array, a view and the parameter stay one memory.
+    w = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True)
+    held = w.data
+    row = w[0]  # a view tensor sharing w's memory
+    optimizer = optimizer_cls([w], lr=0.1)
+    w.grad = Tensor(np.ones((2, 2)))
+    optimizer.step()
+    assert held is w.data and np.shares_memory(row.data, w.data)
+    np.testing.assert_array_equal(row.data, w.data[0])
+    assert np.all(w.data < [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_a_parameter_nobody_else_holds_takes_its_new_array_with_the_same_values():
+    w = Tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
+    before = id(w.data)  # (an id holds nothing)
+    optimizer = nn.SGD([w], lr=0.5)
+    w.grad = Tensor(np.array([2.0, -2.0, 4.0]))
+    loss = (w * w).sum()  # recorded before the step
+    optimizer.step()
+    np.testing.assert_array_equal(w.data, [0.0, 3.0, 1.0])
+    assert id(w.data) != before  # the update's own array, no copy
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()  # still dated as a write: the graph refuses the new values
 
 
 def test_backward_through_a_graph_recorded_before_a_step_raises():
