@@ -362,8 +362,8 @@ def _run(
 
     Nodes are taken from a heap by decreasing creation stamp: a node's consumers were all made
     after it, so by the time it comes off, every gradient it will receive has arrived (the
-    node held `ahead` of the heap is taken in the same order). Only
-    nodes that receive a gradient are visited; leaves just collect theirs.
+    node held `ahead` of the heap is taken in the same order). Only nodes that receive a
+    gradient are visited; leaves just collect theirs.
 
     With ``xp = numpy_math`` gradients are ndarrays and nothing is recorded; with
     ``xp = tensor_math`` they are Tensors and every step is itself recorded.
