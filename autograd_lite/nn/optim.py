@@ -6,10 +6,12 @@ parameter's values in place with NumPy (nothing is recorded in the graph). Param
 averages) per parameter, in the order the parameters were given.
 
 ``step()`` is atomic: it first checks every gradient (a Tensor or ndarray of exactly its
-parameter's shape, no broadcasting, real numbers), then computes every new value, and only
-then writes them; a refused step changes no parameter, no state array and not the step count.
-Every write into a tensor's values in nn (steps, ``load_state_dict``, batch norm's running
-statistics) goes through ``_assign``.
+parameter's shape, no broadcasting, real numbers), then computes every new value, and only then
+writes them; a refused step changes no parameter, no state array and not the step count. A
+built-in rule's new weights become the parameter's array when nothing else holds the old one
+(no copy; see ``storage.write_values``); otherwise they are copied into it. Every write into a
+tensor's values in nn (steps, ``load_state_dict``, batch norm's running statistics) goes
+through ``_assign``.
 
 Weight decay and the L2 penalty. ``weight_decay`` = wd adds wd·W to every parameter's gradient
 before the update rule (coupled decay, as in torch.optim; AdamW's decoupled decay is a
