@@ -452,6 +452,7 @@ def _run(
                 parent_grad = unbroadcast(parent_grad, parent._data.shape)
             if hook is not None:
                 hook(tensor, i, parent, grad, parent_grad)
+                shared.add(id(parent_grad))  # the hook may keep it: never summed into in place
             if parent_grad is grad:
                 shared.add(id(grad))
             previous = get_grad(parent)

@@ -204,10 +204,12 @@ def write_values(tensor: Tensor, values: Any, fresh: bool = False) -> None:
         and values.base is None
         and values.dtype == target.dtype
         and values.shape == target.shape
+        and values.strides == target.strides  # the same layout: later results stay bit for bit
         and target.base is None
         and target.flags.writeable
-        # References: the tensor's slot, `target`, getrefcount's argument, the Memory's own.
-        and sys.getrefcount(target) == 3 + (memory is not None and memory.array is target)
+        # References: the tensor's slot and `target` (as measured at import), the Memory's own.
+        and sys.getrefcount(target)
+        == _WRITE_ALONE + (memory is not None and memory.array is target)
     ):
         tensor._data = values
         if memory is not None and memory is not HANDED_OUT_UNUSED:
@@ -246,7 +248,7 @@ def expose(tensor: Tensor, references: int) -> np.ndarray:
     return tensor._data
 
 
-# The two reference counts below are measured at import on probes that make exactly the calls
+# The reference counts below are measured at import on probes that make exactly the calls
 # Tensor's `data` property makes, so the checks hold whatever the Python version's stack does.
 
 
@@ -309,8 +311,46 @@ def _minimum_getter_count() -> int:
     return seen[0]
 
 
+def _fresh_value_count() -> int:
+    """References a `data` setter sees to a new array nobody else holds (``x.data =
+    np.zeros(3)``): as `Tensor.data`'s setter counts them."""
+
+    class Probe:
+        __slots__ = ()
+
+        @property
+        def data(self) -> None:
+            return None
+
+        @data.setter
+        def data(self, value: Any) -> None:
+            array = to_array(value, "data")
+            seen.append(sys.getrefcount(array))
+
+    seen: list[int] = []
+    Probe().data = np.zeros(1)
+    return seen[0]
+
+
+def _write_alone_count() -> int:
+    """References `write_values` sees to a tensor's array that only the tensor holds (no
+    Memory): as its check counts them."""
+
+    class Probe:
+        __slots__ = ("_data",)
+
+    def write(tensor: Any) -> int:
+        target = tensor._data
+        return sys.getrefcount(target)
+
+    probe = Probe()
+    probe._data = np.zeros(1)
+    return write(probe)
+
+
 _SETTER_ALIAS_FREE = _alias_free_count()
 _GETTER_MINIMUM = _minimum_getter_count()
+_WRITE_ALONE = _write_alone_count()
 
 
 def written_through_alias(references: int, tensor: Tensor) -> None:
@@ -532,6 +572,9 @@ def to_array(value: Any, where: str = "Tensor") -> np.ndarray:
     return array
 
 
+_SETTER_FRESH_VALUE = _fresh_value_count()  # (measured here: the probe calls to_array)
+
+
 def as_tensor(value: Any, where: str) -> Tensor:
     """Return `value` if it is a Tensor, else a constant Tensor made from it."""
     if isinstance(value, Tensor):
@@ -711,8 +754,11 @@ class Tensor:
                 f"data: a tensor that requires grad holds floating-point values, got an "
                 f"array of dtype {array.dtype}"
             )
+        shared = array is value and sys.getrefcount(array) > _SETTER_FRESH_VALUE
         self._data = array
         mark_changed(self)  # another block of memory, whose history starts here
+        if shared:  # the caller holds the array too: guarded as one handed out by the getter
+            self._memory.handed_out = True
 
     @property
     def grad(self) -> Tensor | None:

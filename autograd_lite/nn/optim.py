@@ -251,7 +251,7 @@ class Optimizer:
             if new_state:
                 for name, values in new_state.items():
                     state[name][...] = values
-        object.__setattr__(self, "step_count", t)  # (not a hyperparameter: nothing to check)
+        self.step_count = t
 
     def _check_update(self, param: Tensor, state: dict, new_weights: Any, new_state: Any) -> None:
         """Refuse what an update rule returned unless it can be written as it is: new weights of
@@ -395,7 +395,7 @@ class SGD(Optimizer):
         self, weights: np.ndarray, grad: np.ndarray, state: dict[str, np.ndarray], t: int
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         if self.momentum == 0.0:
-            if grad.dtype != weights.dtype:
+            if grad.dtype != weights.dtype or not grad.shape:  # (0-d: NumPy gives scalars)
                 return weights - self.lr * grad, {}
             step = np.multiply(grad, self.lr)  # W − α·dW with one new array
             return np.subtract(weights, step, out=step), {}

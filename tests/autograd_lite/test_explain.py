@@ -144,3 +144,24 @@ def test_an_array_used_by_several_ops_next_to_other_arrays_is_explained():
     lines = explain(y, quiet=True).lines
     assert any(line.startswith("  dJ/dx (via w) = dJ/dw · dw/dx: shape (3,)") for line in lines)
     assert "dJ/dx = sum of 2 contributions: shape (3,)" in " ".join(lines)
+
+
+@pytest.mark.parametrize("use_linear", [False, True])
+def test_a_gradient_summed_from_two_uses_is_narrated_as_computed(use_linear):
+    # Found by review: the engine adds a second contribution into the first in place when the
+    # arrays are large (1024 elements or more), and explain had kept the first: its narrated
+    # gradient then included the second twice.
+    n = 2048
+    b = ag.Tensor(np.zeros(n), requires_grad=True, name="b")
+    if use_linear:  # linear's bias partial is a fresh sum, as mul's is a fresh product
+        x = ag.Tensor(np.ones((3, 2)))
+        w1 = ag.Tensor(np.full((n, 2), 0.01), requires_grad=True)
+        w2 = ag.Tensor(np.full((n, 2), 0.02), requires_grad=True)
+        y = (ag.linear(x, w1, b) + 2 * ag.linear(x, w2, b)).sum()
+        expected = 3.0 + 2 * 3.0  # three rows each
+    else:
+        y = (b * ag.Tensor(np.full(n, 1.0)) + b * ag.Tensor(np.full(n, 2.0))).sum()
+        expected = 3.0
+    e = ag.explain(y, quiet=True)
+    np.testing.assert_array_equal(e.gradients["b"], np.full(n, expected))
+    np.testing.assert_array_equal(b.grad.data, np.full(n, expected))

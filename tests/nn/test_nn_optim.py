@@ -691,3 +691,48 @@ def test_the_built_in_rules_never_write_into_their_arguments(make):
         assert not np.shares_memory(new_weights, w.data)
         for name, values in new_state.items():
             assert not np.shares_memory(values, optimizer.state[0][name])
+
+
+def test_sgd_fits_parameters_that_are_single_numbers():
+    # Found by review: SGD's one-array update gave NumPy scalars for 0-d parameters and raised.
+    w, b = Tensor(0.0, requires_grad=True), Tensor(0.0, requires_grad=True)
+    x = Tensor(np.linspace(0.0, 1.0, 20))
+    y = 3.0 * x + 1.0
+    optimizer = nn.SGD([w, b], lr=0.5)
+    for _ in range(300):
+        optimizer.zero_grad()
+        ((w * x + b - y) ** 2).mean().backward()
+        optimizer.step()
+    assert w.item() == pytest.approx(3.0, abs=1e-3) and b.item() == pytest.approx(1.0, abs=1e-3)
+    assert w.shape == () and b.shape == ()
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("grad_order", ["C", "F"])
+@pytest.mark.parametrize("optimizer_cls", [nn.SGD, nn.Adam])
+def test_a_step_keeps_the_parameters_memory_layout(order, grad_order, optimizer_cls):
+    # The layout decides the rounding of later reductions: a step must not change it (found
+    # by review: a parameter taking its new array took that array's layout too).
+    values = np.arange(12.0).reshape(3, 4)
+    w = Tensor(np.asarray(values, order=order), requires_grad=True)
+    w.grad = Tensor(np.asarray(np.ones((3, 4)), order=grad_order))
+    optimizer_cls([w], lr=0.1).step()
+    assert w.data.flags.f_contiguous == (order == "F")
+    assert w.data.flags.c_contiguous == (order == "C")
+
+
+def test_a_subclass_sees_the_step_count_assigned():
+    seen = []
+
+    class Watched(nn.SGD):
+        def __setattr__(self, name, value):
+            if name == "step_count":
+                seen.append(value)
+            super().__setattr__(name, value)
+
+    w = Tensor(np.ones(2), requires_grad=True)
+    optimizer = Watched([w], lr=0.1)
+    for _ in range(2):
+        w.grad = Tensor(np.ones(2))
+        optimizer.step()
+    assert seen == [0, 1, 2]

@@ -251,3 +251,30 @@ def test_a_hand_out_while_a_graph_holds_the_tensor_keeps_a_snapshot_until_freed(
     raw[...] = raw  # the same values: nothing changed
     loss.backward()
     np.testing.assert_array_equal(w.grad.data, [2.0, 4.0])
+
+
+@pytest.mark.parametrize("then", ["nothing", "slice", "detach"])
+def test_an_array_given_to_data_and_written_by_its_holder_is_caught(then):
+    # x.data = a shares the caller's array: a write through `a` after an op used it would give
+    # a silently wrong gradient. (Found by review: after .data's replacement got a memory
+    # record of its own, a later view no longer took the snapshot that used to catch this.)
+    a = np.ones(3)
+    x = Tensor(np.zeros(3), requires_grad=True)
+    x.data = a
+    y = (x * x).sum()
+    if then == "slice":
+        x[0:2]
+    elif then == "detach":
+        x.detach()
+    a[0] = 100.0
+    with pytest.raises(RuntimeError, match=r"changed through an array obtained from \.data"):
+        y.backward()
+
+
+def test_an_array_given_to_data_and_dropped_costs_no_snapshot():
+    x = Tensor(np.zeros(3), requires_grad=True)
+    x.data = np.ones(3)  # nobody else holds it: the hand-out ends at the next op
+    y = (x * x).sum()
+    assert x._memory.snapshot is None and not x._memory.handed_out
+    y.backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])
