@@ -146,15 +146,9 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     seed = _seed_gradient(root, gradient, create_graph)
-    collector_was_on = gc.isenabled()  # `_collector_paused`, spelt out on the hot path
-    gc.disable()
-    try:
-        results = _sweep([(root, seed)], retain_graph, create_graph, observer, None)
-        _check_existing_grads(results)
-        _accumulate(results, create_graph)
-    finally:
-        if collector_was_on:
-            gc.enable()
+    results = _sweep([(root, seed)], retain_graph, create_graph, observer, None)
+    _check_existing_grads(results)
+    _accumulate(results, create_graph)
 
 
 def gradients(
@@ -206,8 +200,7 @@ def gradients(
         (output, _seed_gradient(output, g, create_graph, where))
         for output, g in zip(outputs_list, grad_outputs)
     ]
-    with _collector_paused():
-        found = dict(_sweep(roots, retain_graph, create_graph, None, set(inputs_list)))
+    found = dict(_sweep(roots, retain_graph, create_graph, None, set(inputs_list)))
     results: list[Tensor | None] = []
     for k, tensor in enumerate(inputs_list):
         grad = found.get(tensor)
@@ -225,21 +218,6 @@ def gradients(
     return tuple(results)
 
 
-class _collector_paused:
-    """Pause the cycle collector during a sweep. The sweep makes no reference cycles
-    (reference counting frees all it drops), but its short-lived arrays and tuples trigger
-    collections that re-scan every live node of a large graph: on a 100,000-link scalar chain
-    the backward pass took about 30 % less process time with the collector paused."""
-
-    def __enter__(self) -> None:
-        self._was_on = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self._was_on:
-            gc.enable()
-
-
 def _sweep(
     roots: list[tuple[Tensor, Any]],
     retain_graph: bool,
@@ -247,16 +225,25 @@ def _sweep(
     observer: Any,
     targets: set[Tensor] | None,
 ) -> list[tuple[Tensor, Any]]:
-    """Run the reverse sweep in the right mode: recorded (create_graph) or plain NumPy."""
-    if create_graph:
-        try:
+    """Run the reverse sweep in the right mode, recorded (create_graph) or plain NumPy, with
+    the cycle collector paused. The sweep makes no reference cycles (reference counting frees
+    all it drops), but its short-lived arrays and tuples trigger collections that re-scan
+    every live node of a large graph: on a 100,000-link scalar chain the backward pass took
+    about 30 % less process time with the collector paused."""
+    collector_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        if create_graph:
             with set_grad_enabled(True):
                 return _run(roots, tensor_math, retain_graph, observer, targets)
-        finally:
+        if state.profiler is not None:
+            state.profiler.on_backward_start()
+        return _run(roots, numpy_math, retain_graph, observer, targets)
+    finally:
+        if create_graph:
             state.differentiating = None
-    if state.profiler is not None:
-        state.profiler.on_backward_start()
-    return _run(roots, numpy_math, retain_graph, observer, targets)
+        if collector_was_on:
+            gc.enable()
 
 
 def _accumulate(results: list[tuple[Tensor, Any]], create_graph: bool) -> None:
