@@ -34,7 +34,7 @@ inside a model a little). `module_calls(root)` gathers those records, innermost 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -53,6 +53,7 @@ __all__ = [
     "ModuleCall",
     "Node",
     "begin_call",
+    "calls_of",
     "end_call",
     "module_calls",
     "node",
@@ -278,7 +279,12 @@ def end_call(output: Any, start: int, path: str, module: Any) -> None:
 def module_calls(root: Tensor) -> list[ModuleCall]:
     """The module calls recorded on the tensors behind `root`, outermost first (ordered by
     start, then by span, widest first)."""
-    calls = {call for tensor in walk(root) for call in Node(tensor).calls}
+    return calls_of(walk(root))
+
+
+def calls_of(tensors: Iterable[Tensor]) -> list[ModuleCall]:
+    """The module calls recorded on `tensors`, once each, outermost first (as `module_calls`)."""
+    calls = {call for tensor in tensors for call in Node(tensor).calls}
     return sorted(calls, key=lambda call: (call.start, -call.end))
 
 

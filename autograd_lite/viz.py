@@ -490,15 +490,7 @@ def _emit(
 ) -> None:
     """Nodes grouped by module (clusters), then the edges. `labels_of` names unnamed tensors
     by id."""
-    calls = sorted(
-        {
-            call
-            for item in plan.drawn
-            if isinstance(item, Tensor)
-            for call in graph.node(item).calls
-        },
-        key=lambda call: (call.start, -call.end),
-    )
+    calls = graph.calls_of(item for item in plan.drawn if isinstance(item, Tensor))
     labels: dict[str, str] = {}
     scopes: dict[int, Any] = {}
     for item in plan.drawn:
